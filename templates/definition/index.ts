@@ -8,3 +8,4 @@ export * from './rules';
 export * from './compute';
 export * from './columns';
 export * from './sheet-row';
+export * from './side-books';

@@ -1,0 +1,710 @@
+/**
+ * Builds the cahier workbook from the definition: the template (`cahier template`), and any
+ * coop's cahier filled with its lines (export). Nothing here is drawn by hand: columns,
+ * headers, lists and formulas all come from templates/definition.
+ */
+import ExcelJS from 'exceljs';
+import {
+  AMOUNT_FORMAT,
+  CHAPTER_SIDE_LABELS,
+  DATE_FORMAT,
+  DEFAULT_CHART,
+  DENOMINATIONS,
+  FIRST_DATA_ROW,
+  HEADER_ROW,
+  KINDS,
+  MODES,
+  MODE_LABELS,
+  NAMES,
+  POINTED_MARK,
+  SHEETS,
+  TABLE_NAME,
+  cahierLayout,
+  centsToEuros,
+  chapterChoice,
+  col,
+  dateToSerial,
+  emptyRow,
+  exerciseLabel,
+  lineToRow,
+  orderChart,
+  reminderChapters,
+  type CaisseCount,
+  type CahierLayout,
+  type CahierLine,
+  type Chart,
+  type InventoryItem,
+  type IsoDate,
+  type Opening,
+  type RowExtras,
+  type SheetCell,
+  type Subvention,
+} from '../definition';
+import { finalizeXlsx } from './finalize';
+
+export interface CoopInfo {
+  nom: string;
+  numero: string;
+  departement: string;
+  ecole?: string;
+}
+
+export interface WorkbookLine extends CahierLine, RowExtras {}
+
+export interface WorkbookInput {
+  coop: CoopInfo;
+  exercise: number;
+  opening: Opening;
+  chart?: Chart;
+  lines?: readonly WorkbookLine[];
+  /** Rows of the cahier table (at least the lines + 50); default 300. */
+  rows?: number;
+  releve?: { date: IsoDate | null; solde: number | null };
+  caisse?: { date: IsoDate | null; count: CaisseCount };
+  subventions?: readonly Subvention[];
+  inventaire?: readonly InventoryItem[];
+  /** Action tags offered in the Action list (those used by the lines are added). */
+  actions?: readonly string[];
+}
+
+export const DEFAULT_ROWS = 300;
+const SIDE_ROWS = 20;
+
+const COLORS = {
+  gauche: 'FFDCE6F1',
+  droite: 'FFE2EFDA',
+  controle: 'FFEDEDED',
+  technique: 'FFEDEDED',
+  input: 'FFFFF2CC',
+  title: 'FF1F4E78',
+  bad: 'FFFFC7CE',
+  badText: 'FF9C0006',
+} as const;
+
+type Cell = ExcelJS.Cell;
+const fill = (argb: string): ExcelJS.Fill => ({ type: 'pattern', pattern: 'solid', fgColor: { argb } });
+const thin: Partial<ExcelJS.Borders> = {
+  top: { style: 'thin', color: { argb: 'FFBFBFBF' } },
+  bottom: { style: 'thin', color: { argb: 'FFBFBFBF' } },
+  left: { style: 'thin', color: { argb: 'FFBFBFBF' } },
+  right: { style: 'thin', color: { argb: 'FFBFBFBF' } },
+};
+
+function title(ws: ExcelJS.Worksheet, address: string, value: ExcelJS.CellValue): void {
+  const c = ws.getCell(address);
+  c.value = value;
+  c.font = { bold: true, size: 14, color: { argb: COLORS.title } };
+}
+
+function label(c: Cell, text: string, bold = false): void {
+  c.value = text;
+  if (bold) c.font = { bold: true };
+}
+
+function inputCell(c: Cell, value: ExcelJS.CellValue, numFmt?: string): void {
+  c.value = value;
+  c.fill = fill(COLORS.input);
+  c.border = thin;
+  if (numFmt) c.numFmt = numFmt;
+}
+
+/** Data validation over a range (the library supports ranges; its typings omit the collection). */
+function validate(ws: ExcelJS.Worksheet, range: string, rule: ExcelJS.DataValidation): void {
+  (ws as unknown as { dataValidations: { add(a: string, v: ExcelJS.DataValidation): void } }).dataValidations.add(
+    range,
+    rule,
+  );
+}
+
+function formula(c: Cell, f: string, numFmt = AMOUNT_FORMAT, bold = false): void {
+  c.value = { formula: f };
+  c.numFmt = numFmt;
+  if (bold) c.font = { bold: true };
+}
+
+function named(wb: ExcelJS.Workbook, sheet: string, address: string, name: string): void {
+  const [colPart, rowPart] = [address.replace(/\d+/g, ''), address.replace(/[A-Z]+/g, '')];
+  wb.definedNames.add(`'${sheet}'!$${colPart}$${rowPart}`, name);
+}
+
+const euros = (cents: number | null | undefined): number | null =>
+  cents === null || cents === undefined ? null : centsToEuros(cents);
+const serial = (date: IsoDate | null | undefined): number | null => (date ? dateToSerial(date) : null);
+
+/** A structured reference to a column of the cahier table. */
+export function tableRef(layout: CahierLayout, key: string): string {
+  return `${TABLE_NAME}[${col(layout, key).header}]`;
+}
+
+export async function buildCahierWorkbook(input: WorkbookInput): Promise<Buffer> {
+  const chart = input.chart ?? DEFAULT_CHART;
+  const layout = cahierLayout(chart);
+  const lines = input.lines ?? [];
+  const rows = Math.max(input.rows ?? DEFAULT_ROWS, lines.length + 50);
+
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'Cahier Coop';
+  wb.title = `Cahier de comptabilité ${exerciseLabel(input.exercise)}`;
+  wb.calcProperties.fullCalcOnLoad = true;
+
+  const cahier = wb.addWorksheet(SHEETS.cahier, {
+    properties: { tabColor: { argb: COLORS.title } },
+    views: [{ state: 'frozen', xSplit: col(layout, 'libelle').index + 1, ySplit: HEADER_ROW }],
+  });
+  const coop = wb.addWorksheet(SHEETS.coop);
+  const chapitres = wb.addWorksheet(SHEETS.chapitres);
+  const cr = wb.addWorksheet(SHEETS.compteRendu);
+  const caisse = wb.addWorksheet(SHEETS.caisse);
+  const subv = wb.addWorksheet(SHEETS.subventions);
+  const inv = wb.addWorksheet(SHEETS.inventaire);
+  const actions = wb.addWorksheet(SHEETS.actions);
+
+  buildCoopSheet(wb, coop, input);
+  buildChapitresSheet(wb, chapitres, chart);
+  const actionNames = [
+    ...new Set([...(input.actions ?? []), ...lines.map((l) => l.action?.trim() ?? '').filter(Boolean)]),
+  ].sort((a, b) => a.localeCompare(b, 'fr'));
+  buildActionsSheet(wb, actions, layout, actionNames);
+  const lastRow = buildCahierSheet(cahier, layout, lines, rows);
+  const totals = buildCompteRenduSheet(cr, layout);
+  buildCaisseSheet(caisse, layout, input.caisse);
+  buildSubventionsSheet(subv, layout, input.subventions ?? []);
+  buildInventaireSheet(inv, layout, input.inventaire ?? []);
+
+  const buffer = Buffer.from(await wb.xlsx.writeBuffer());
+  const left = `'${SHEETS.cahier}'!$A$1:$${layout.leftEnd.letter}$${lastRow}`;
+  const rightStart = col(layout, 'chapitre').letter;
+  const right = `'${SHEETS.cahier}'!$${rightStart}$1:$${col(layout, 'solde_caisse').letter}$${lastRow}`;
+  return finalizeXlsx(buffer, {
+    totalsFormulas: { [TABLE_NAME]: totals },
+    printAreas: { 0: [left, right] },
+  });
+}
+
+function buildCoopSheet(wb: ExcelJS.Workbook, ws: ExcelJS.Worksheet, input: WorkbookInput): void {
+  ws.columns = [{ width: 34 }, { width: 30 }, { width: 50 }];
+  title(ws, 'A1', 'Coopérative scolaire');
+  const rows: [string, string, ExcelJS.CellValue, string | undefined, string, boolean][] = [
+    ['A3', 'Nom de la coopérative', input.coop.nom, undefined, NAMES.coopNom, true],
+    ['A4', 'N° d’affiliation OCCE', input.coop.numero, undefined, NAMES.coopNumero, true],
+    ['A5', 'Département', input.coop.departement, undefined, NAMES.coopDepartement, true],
+    ['A6', 'École', input.coop.ecole ?? '', undefined, NAMES.coopEcole, true],
+    ['A8', 'Exercice (année de début)', input.exercise, '0', NAMES.exerciceAnnee, true],
+    ['A13', 'Report à nouveau – banque', euros(input.opening.banque), AMOUNT_FORMAT, NAMES.ranBanque, true],
+    ['A14', 'Report à nouveau – caisse', euros(input.opening.caisse), AMOUNT_FORMAT, NAMES.ranCaisse, true],
+    ['A17', 'Date du dernier relevé bancaire', serial(input.releve?.date), DATE_FORMAT, NAMES.releveDate, true],
+    ['A18', 'Solde du relevé bancaire', euros(input.releve?.solde), AMOUNT_FORMAT, NAMES.releveSolde, true],
+  ];
+  for (const [address, text, value, numFmt, name] of rows) {
+    const r = Number(address.slice(1));
+    label(ws.getCell(address), text);
+    inputCell(ws.getCell(`B${r}`), value, numFmt);
+    named(wb, SHEETS.coop, `B${r}`, name);
+  }
+  label(ws.getCell('A9'), 'Début de l’exercice');
+  formula(ws.getCell('B9'), `DATE(${NAMES.exerciceAnnee},9,1)`, DATE_FORMAT);
+  named(wb, SHEETS.coop, 'B9', NAMES.exerciceDebut);
+  label(ws.getCell('A10'), 'Fin de l’exercice');
+  formula(ws.getCell('B10'), `DATE(${NAMES.exerciceAnnee}+1,8,31)`, DATE_FORMAT);
+  named(wb, SHEETS.coop, 'B10', NAMES.exerciceFin);
+  label(ws.getCell('A11'), 'Exercice');
+  formula(ws.getCell('B11'), `${NAMES.exerciceAnnee}&"-"&(${NAMES.exerciceAnnee}+1)`, '@');
+  label(ws.getCell('A15'), 'Report à nouveau – total', true);
+  formula(ws.getCell('B15'), `ROUND(${NAMES.ranBanque}+${NAMES.ranCaisse},2)`, AMOUNT_FORMAT, true);
+  ws.getCell('C13').value = 'Soldes au 1er septembre (fin de l’exercice précédent).';
+  ws.getCell('C17').value = 'Pour le rapprochement bancaire du compte rendu.';
+  ws.getCell('C3').value = 'Les cases jaunes sont à remplir.';
+}
+
+function buildChapitresSheet(wb: ExcelJS.Workbook, ws: ExcelJS.Worksheet, chart: Chart): void {
+  const ordered = orderChart(chart);
+  title(ws, 'A1', 'Plan de ventilation (chapitres)');
+  ws.columns = [{ width: 9 }, { width: 30 }, { width: 10 }, { width: 80 }, { width: 34 }, { width: 3 }, { width: 16 }];
+  ws.addTable({
+    name: 'Plan',
+    ref: 'A3',
+    headerRow: true,
+    style: { theme: 'TableStyleLight9', showRowStripes: true },
+    columns: [
+      { name: 'Code' },
+      { name: 'Libellé' },
+      { name: 'Sens' },
+      { name: 'Contenu' },
+      { name: 'Choix' },
+    ],
+    rows: ordered.map((c) => [c.code, c.label, CHAPTER_SIDE_LABELS[c.side], c.description, chapterChoice(c)]),
+  });
+  wb.definedNames.add(`'${SHEETS.chapitres}'!$E$4:$E$${3 + ordered.length}`, NAMES.listeChapitres);
+  label(ws.getCell('G3'), 'Modes', true);
+  MODES.forEach((m, i) => (ws.getCell(`G${4 + i}`).value = MODE_LABELS[m]));
+  wb.definedNames.add(`'${SHEETS.chapitres}'!$G$4:$G$${3 + MODES.length}`, NAMES.listeModes);
+}
+
+function buildCahierSheet(
+  ws: ExcelJS.Worksheet,
+  layout: CahierLayout,
+  lines: readonly WorkbookLine[],
+  rows: number,
+): number {
+  const first = FIRST_DATA_ROW;
+  const last = first + rows - 1;
+  const data: SheetCell[][] = [];
+  for (let i = 0; i < rows; i++) {
+    const line = lines[i];
+    const row = first + i;
+    data.push(line ? lineToRow(layout, line, row, line) : emptyRow(layout, row));
+  }
+
+  const totals: Record<string, string> = {
+    solde_banque: `ROUND(${NAMES.ranBanque}+SUM(${tableRef(layout, 'banque_recettes')})-SUM(${tableRef(layout, 'banque_depenses')}),2)`,
+    solde_caisse: `ROUND(${NAMES.ranCaisse}+SUM(${tableRef(layout, 'caisse_recettes')})-SUM(${tableRef(layout, 'caisse_depenses')}),2)`,
+  };
+  ws.addTable({
+    name: TABLE_NAME,
+    ref: `A${HEADER_ROW}`,
+    headerRow: true,
+    totalsRow: true,
+    style: { theme: 'TableStyleLight1', showRowStripes: true },
+    columns: layout.columns.map((c, i) => ({
+      name: c.header,
+      filterButton: c.type !== 'technical',
+      ...(i === 0
+        ? { totalsRowLabel: 'Totaux' }
+        : totals[c.key]
+          ? { totalsRowFunction: 'custom' as const, totalsRowFormula: totals[c.key]! }
+          : c.type === 'amount' || c.key === 'ecart'
+            ? { totalsRowFunction: 'sum' as const }
+            : {}),
+    })),
+    rows: data as ExcelJS.CellValue[][],
+  });
+
+  // Titles above the table: the cahier, then the two pages, then the groups.
+  const titleCell = ws.getCell('A1');
+  titleCell.value = {
+    formula: `"Cahier de comptabilité – "&${NAMES.coopNom}&" – exercice "&${NAMES.exerciceAnnee}&"-"&(${NAMES.exerciceAnnee}+1)&" – report à nouveau : banque "&TEXT(${NAMES.ranBanque},"0.00")&" €, caisse "&TEXT(${NAMES.ranCaisse},"0.00")&" €"`,
+  };
+  titleCell.font = { bold: true, size: 14, color: { argb: COLORS.title } };
+  const pages: [string, string][] = [
+    ['gauche', 'Page de gauche – opérations financières'],
+    ['droite', 'Page de droite – ventilation comptable'],
+    ['controle', 'Contrôle'],
+  ];
+  for (const [page, text] of pages) {
+    const cols = layout.columns.filter((c) => c.page === page);
+    mergeLabel(ws, 2, cols[0]!.letter, cols[cols.length - 1]!.letter, text, COLORS[page as 'gauche']);
+  }
+  const groups = new Map<string, string[]>();
+  for (const c of layout.columns) if (c.group) groups.set(c.group, [...(groups.get(c.group) ?? []), c.letter]);
+  for (const [group, letters] of groups) {
+    const page = layout.columns.find((c) => c.group === group)!.page;
+    mergeLabel(ws, 3, letters[0]!, letters[letters.length - 1]!, group, COLORS[page as 'gauche']);
+  }
+
+  for (const c of layout.columns) {
+    const column = ws.getColumn(c.index + 1);
+    column.width = c.width;
+    if (c.hidden) column.hidden = true;
+    const header = ws.getCell(`${c.letter}${HEADER_ROW}`);
+    header.font = { bold: true };
+    header.alignment = { wrapText: true, vertical: 'middle', horizontal: 'center' };
+    header.fill = fill(COLORS[c.page]);
+    if (c.note) header.note = c.note;
+    for (let r = first; r <= last + 1; r++) {
+      const cell = ws.getCell(`${c.letter}${r}`);
+      if (c.numFmt) cell.numFmt = c.numFmt;
+      if (c.type === 'pointage') cell.alignment = { horizontal: 'center' };
+    }
+  }
+  ws.getRow(HEADER_ROW).height = 45;
+  ws.getCell(`${col(layout, 'status').letter}${last + 1}`).font = { bold: true };
+
+  addCahierValidations(ws, layout, first, last);
+
+  const ecart = col(layout, 'ecart').letter;
+  ws.addConditionalFormatting({
+    ref: `A${first}:${layout.last.letter}${last}`,
+    rules: [
+      {
+        type: 'expression',
+        priority: 1,
+        formulae: [`AND(ISNUMBER($${ecart}${first}),$${ecart}${first}<>0)`],
+        style: { fill: { type: 'pattern', pattern: 'solid', bgColor: { argb: COLORS.bad } }, font: { color: { argb: COLORS.badText } } },
+      },
+    ],
+  });
+
+  ws.pageSetup = {
+    paperSize: 9,
+    orientation: 'landscape',
+    fitToPage: true,
+    fitToWidth: 1,
+    fitToHeight: 0,
+    printTitlesRow: `1:${HEADER_ROW}`,
+    printTitlesColumn: `${col(layout, 'pj').letter}:${col(layout, 'pj').letter}`,
+    margins: { left: 0.4, right: 0.4, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
+  };
+  ws.headerFooter = {
+    oddHeader: '&L&B&A&R&D',
+    oddFooter: '&LCahier Coop&RPage &P / &N',
+  };
+  return last + 1;
+}
+
+function mergeLabel(ws: ExcelJS.Worksheet, row: number, from: string, to: string, text: string, color: string): void {
+  if (from !== to) ws.mergeCells(`${from}${row}:${to}${row}`);
+  const c = ws.getCell(`${from}${row}`);
+  c.value = text;
+  c.font = { bold: true };
+  c.alignment = { horizontal: 'center' };
+  c.fill = fill(color);
+}
+
+function addCahierValidations(ws: ExcelJS.Worksheet, layout: CahierLayout, first: number, last: number): void {
+  const range = (key: string) => `${col(layout, key).letter}${first}:${col(layout, key).letter}${last}`;
+  const pj = col(layout, 'pj').letter;
+  validate(ws, range('pj'), {
+    type: 'custom',
+    allowBlank: true,
+    formulae: [`COUNTIF($${pj}$${first}:$${pj}$${last},${pj}${first})=1`],
+    showErrorMessage: true,
+    errorTitle: 'N° de pièce',
+    error: 'Ce numéro de pièce est déjà utilisé dans l’exercice.',
+  });
+  validate(ws, range('date'), {
+    type: 'date',
+    operator: 'between',
+    allowBlank: true,
+    formulae: [NAMES.exerciceDebut, NAMES.exerciceFin],
+    showErrorMessage: true,
+    errorTitle: 'Date',
+    error: 'La date doit être écrite jj/mm/aaaa et se trouver dans l’exercice (du 1er septembre au 31 août).',
+    showInputMessage: true,
+    promptTitle: 'Date',
+    prompt: 'jj/mm/aaaa, dans l’exercice',
+  });
+  const twoDecimals = (a: string) => `ABS(ROUND(${a},2)-${a})<0.000001`;
+  for (const c of layout.movementColumns) {
+    const a = `${c.letter}${first}`;
+    validate(ws, range(c.key), {
+      type: 'custom',
+      allowBlank: true,
+      formulae: [`AND(ISNUMBER(${a}),${a}>=0,${twoDecimals(a)})`],
+      showErrorMessage: true,
+      errorTitle: c.header,
+      error: 'Montant positif, avec deux décimales au plus (ex. : 45,90).',
+    });
+  }
+  for (const c of layout.chapterColumns) {
+    const a = `${c.letter}${first}`;
+    validate(ws, range(c.key), {
+      type: 'custom',
+      allowBlank: true,
+      formulae: [`AND(ISNUMBER(${a}),${twoDecimals(a)})`],
+      showErrorMessage: true,
+      errorTitle: c.header,
+      error: 'Montant avec deux décimales au plus ; négatif seulement pour un avoir.',
+    });
+  }
+  const list = (key: string, source: string, strict: boolean, prompt: string) =>
+    validate(ws, range(key), {
+      type: 'list',
+      allowBlank: true,
+      formulae: [source],
+      showErrorMessage: strict,
+      errorTitle: col(layout, key).header,
+      error: prompt,
+    });
+  list('mode', NAMES.listeModes, true, 'Choisissez un mode dans la liste.');
+  list('chapitre', NAMES.listeChapitres, true, 'Choisissez un chapitre dans la liste.');
+  list('action', NAMES.listeActions, false, 'Action libre ; la liste vient de la feuille Actions.');
+  list('pointage', `"${POINTED_MARK}"`, true, `${POINTED_MARK} quand la ligne est vue sur un relevé, vide sinon.`);
+}
+
+/** Compte rendu financier. Returns nothing for the table, the totals formulas for finalize. */
+function buildCompteRenduSheet(ws: ExcelJS.Worksheet, layout: CahierLayout): Record<string, string> {
+  ws.columns = [{ width: 10 }, { width: 42 }, { width: 18 }, { width: 4 }, { width: 40 }];
+  title(ws, 'A1', '');
+  ws.getCell('A1').value = {
+    formula: `"Compte rendu financier – "&${NAMES.coopNom}&" – exercice "&${NAMES.exerciceAnnee}&"-"&(${NAMES.exerciceAnnee}+1)`,
+  };
+  let r = 3;
+  const section = (text: string) => {
+    label(ws.getCell(`A${r}`), text, true);
+    ws.getCell(`A${r}`).font = { bold: true, size: 12, color: { argb: COLORS.title } };
+    r++;
+  };
+  const sum = (key: string) => `SUM(${tableRef(layout, key)})`;
+  section('Compte de fonctionnement');
+  const totalRow: Record<'charge' | 'produit', number> = { charge: 0, produit: 0 };
+  for (const side of ['charge', 'produit'] as const) {
+    label(ws.getCell(`A${r}`), side === 'charge' ? 'Charges' : 'Produits', true);
+    r++;
+    const start = r;
+    for (const c of layout.chapterColumns.filter((x) => x.chapter!.side === side)) {
+      ws.getCell(`A${r}`).value = c.chapter!.code;
+      ws.getCell(`B${r}`).value = c.chapter!.label;
+      formula(ws.getCell(`C${r}`), `ROUND(${sum(c.key)},2)`);
+      r++;
+    }
+    label(ws.getCell(`B${r}`), side === 'charge' ? 'Total des charges' : 'Total des produits', true);
+    formula(ws.getCell(`C${r}`), `ROUND(SUM(C${start}:C${r - 1}),2)`, AMOUNT_FORMAT, true);
+    totalRow[side] = r;
+    r += 2;
+  }
+  label(ws.getCell(`B${r}`), 'Résultat de l’exercice (produits − charges)', true);
+  formula(ws.getCell(`C${r}`), `ROUND(C${totalRow.produit}-C${totalRow.charge},2)`, AMOUNT_FORMAT, true);
+  ws.getCell(`E${r}`).value = { formula: `IF(C${r}>=0,"Excédent","Déficit")` };
+  const resultRow = r;
+  r += 2;
+
+  section('Bilan au 31 août');
+  const bilan: [string, string][] = [
+    ['Banque', `ROUND(${NAMES.ranBanque}+${sum('banque_recettes')}-${sum('banque_depenses')},2)`],
+    ['Caisse', `ROUND(${NAMES.ranCaisse}+${sum('caisse_recettes')}-${sum('caisse_depenses')},2)`],
+    ['Régies d’avance non soldées', `ROUND(${sum('regie_recettes')}-${sum('regie_depenses')},2)`],
+  ];
+  const dispoStart = r;
+  for (const [text, f] of bilan) {
+    ws.getCell(`B${r}`).value = text;
+    formula(ws.getCell(`C${r}`), f);
+    r++;
+  }
+  label(ws.getCell(`B${r}`), 'Total disponible', true);
+  formula(ws.getCell(`C${r}`), `ROUND(SUM(C${dispoStart}:C${r - 1}),2)`, AMOUNT_FORMAT, true);
+  const dispoRow = r;
+  r += 2;
+  ws.getCell(`B${r}`).value = 'Report à nouveau (1er septembre)';
+  formula(ws.getCell(`C${r}`), `ROUND(${NAMES.ranBanque}+${NAMES.ranCaisse},2)`);
+  const ranRow = r++;
+  ws.getCell(`B${r}`).value = 'Résultat de l’exercice';
+  formula(ws.getCell(`C${r}`), `C${resultRow}`);
+  r++;
+  label(ws.getCell(`B${r}`), 'Report à nouveau + résultat', true);
+  formula(ws.getCell(`C${r}`), `ROUND(C${ranRow}+C${r - 1},2)`, AMOUNT_FORMAT, true);
+  const fondsRow = r++;
+  label(ws.getCell(`B${r}`), 'Écart (doit être nul)', true);
+  formula(ws.getCell(`C${r}`), `ROUND(C${dispoRow}-C${fondsRow},2)`, AMOUNT_FORMAT, true);
+  ws.getCell(`E${r}`).value = { formula: `IF(C${r}=0,"Bilan équilibré","Bilan déséquilibré : vérifiez les lignes en rouge")` };
+  r += 2;
+
+  section('Rapprochement bancaire');
+  const pointage = tableRef(layout, 'pointage');
+  const rap: [string, string][] = [
+    ['Solde du relevé bancaire', `ROUND(N(${NAMES.releveSolde}),2)`],
+    ['+ recettes non encore pointées', `ROUND(SUMIFS(${tableRef(layout, 'banque_recettes')},${pointage},"<>${POINTED_MARK}"),2)`],
+    ['− dépenses non encore pointées (chèques non encaissés…)', `ROUND(SUMIFS(${tableRef(layout, 'banque_depenses')},${pointage},"<>${POINTED_MARK}"),2)`],
+  ];
+  const rapStart = r;
+  for (const [text, f] of rap) {
+    ws.getCell(`B${r}`).value = text;
+    formula(ws.getCell(`C${r}`), f);
+    r++;
+  }
+  label(ws.getCell(`B${r}`), 'Solde rapproché', true);
+  formula(ws.getCell(`C${r}`), `ROUND(C${rapStart}+C${rapStart + 1}-C${rapStart + 2},2)`, AMOUNT_FORMAT, true);
+  const rapRow = r++;
+  ws.getCell(`B${r}`).value = 'Solde banque du cahier';
+  formula(ws.getCell(`C${r}`), `C${dispoStart}`);
+  r++;
+  label(ws.getCell(`B${r}`), 'Écart de rapprochement', true);
+  formula(ws.getCell(`C${r}`), `ROUND(C${rapRow}-C${r - 1},2)`, AMOUNT_FORMAT, true);
+  ws.getCell(`E${r}`).value = {
+    formula: `IF(C${r}=0,"Rapprochement juste","Écart : pointez les lignes vues sur le relevé")`,
+  };
+  ws.pageSetup = { paperSize: 9, orientation: 'portrait', fitToPage: true, fitToWidth: 1, fitToHeight: 0 };
+  return {};
+}
+
+function buildCaisseSheet(ws: ExcelJS.Worksheet, layout: CahierLayout, data: WorkbookInput['caisse']): void {
+  ws.columns = [{ width: 20 }, { width: 12 }, { width: 12 }, { width: 16 }, { width: 4 }, { width: 48 }];
+  title(ws, 'A1', 'Arrêté de caisse');
+  label(ws.getCell('A3'), 'Date du comptage');
+  inputCell(ws.getCell('B3'), serial(data?.date), DATE_FORMAT);
+  ['Billet ou pièce', 'Valeur', 'Nombre', 'Total'].forEach((h, i) => label(ws.getRow(5).getCell(i + 1), h, true));
+  const start = 6;
+  DENOMINATIONS.forEach((d, i) => {
+    const r = start + i;
+    ws.getCell(`A${r}`).value = d.label;
+    ws.getCell(`B${r}`).value = centsToEuros(d.cents);
+    ws.getCell(`B${r}`).numFmt = AMOUNT_FORMAT;
+    inputCell(ws.getCell(`C${r}`), data?.count[d.cents] ?? null, '0');
+    formula(ws.getCell(`D${r}`), `ROUND(B${r}*N(C${r}),2)`);
+  });
+  const end = start + DENOMINATIONS.length - 1;
+  const t = end + 2;
+  label(ws.getCell(`A${t}`), 'Total compté', true);
+  formula(ws.getCell(`D${t}`), `ROUND(SUM(D${start}:D${end}),2)`, AMOUNT_FORMAT, true);
+  label(ws.getCell(`A${t + 1}`), 'Solde de caisse du cahier à cette date', true);
+  const date = tableRef(layout, 'date');
+  const rec = tableRef(layout, 'caisse_recettes');
+  const dep = tableRef(layout, 'caisse_depenses');
+  formula(
+    ws.getCell(`D${t + 1}`),
+    `ROUND(${NAMES.ranCaisse}+IF(ISNUMBER(B3),SUMIFS(${rec},${date},"<="&B3)-SUMIFS(${dep},${date},"<="&B3),SUM(${rec})-SUM(${dep})),2)`,
+    AMOUNT_FORMAT,
+    true,
+  );
+  label(ws.getCell(`A${t + 2}`), 'Écart', true);
+  formula(ws.getCell(`D${t + 2}`), `ROUND(D${t}-D${t + 1},2)`, AMOUNT_FORMAT, true);
+  ws.getCell(`F${t + 2}`).value = {
+    formula: `IF(D${t + 2}=0,"Bravo, la caisse est juste !","Écart à expliquer : recomptez la caisse ou vérifiez les écritures de caisse.")`,
+  };
+}
+
+function sideTable(
+  ws: ExcelJS.Worksheet,
+  name: string,
+  headers: { name: string; width: number; numFmt?: string }[],
+  rows: SheetCell[][],
+): { first: number; last: number } {
+  const count = Math.max(SIDE_ROWS, rows.length + 10);
+  const padded = [...rows, ...Array.from({ length: count - rows.length }, () => headers.map(() => null))];
+  ws.addTable({
+    name,
+    ref: 'A3',
+    headerRow: true,
+    style: { theme: 'TableStyleLight9', showRowStripes: true },
+    columns: headers.map((h) => ({ name: h.name, filterButton: true })),
+    rows: padded as ExcelJS.CellValue[][],
+  });
+  headers.forEach((h, i) => {
+    const column = ws.getColumn(i + 1);
+    column.width = h.width;
+    if (h.numFmt) column.numFmt = h.numFmt;
+    ws.getRow(3).getCell(i + 1).font = { bold: true };
+  });
+  return { first: 4, last: 3 + count };
+}
+
+function buildSubventionsSheet(ws: ExcelJS.Worksheet, layout: CahierLayout, subventions: readonly Subvention[]): void {
+  title(ws, 'A1', 'Tableau des subventions');
+  const { first, last } = sideTable(
+    ws,
+    'Subventions',
+    [
+      { name: 'Financeur', width: 26 },
+      { name: 'Objet', width: 30 },
+      { name: 'Chapitre', width: 10 },
+      { name: 'Montant accordé', width: 15, numFmt: AMOUNT_FORMAT },
+      { name: 'Date de réception', width: 14, numFmt: DATE_FORMAT },
+      { name: 'Montant reçu', width: 15, numFmt: AMOUNT_FORMAT },
+      { name: 'Utilisation', width: 36 },
+      { name: 'Justifiée', width: 10 },
+    ],
+    subventions.map((s) => [
+      s.financeur,
+      s.objet,
+      s.chapter,
+      euros(s.accorde),
+      serial(s.dateReception),
+      euros(s.recu),
+      s.utilisation ?? null,
+      s.justifiee ? 'Oui' : 'Non',
+    ]),
+  );
+  const codes = reminderChapters(layout.chart, 'subvention');
+  validate(ws, `C${first}:C${last}`, {
+    type: 'list',
+    allowBlank: true,
+    formulae: [`"${codes.join(',')}"`],
+    showErrorMessage: true,
+    error: `Chapitre de subvention : ${codes.join(' ou ')}.`,
+  });
+  validate(ws, `H${first}:H${last}`, {
+    type: 'list',
+    allowBlank: true,
+    formulae: ['"Oui,Non"'],
+    showErrorMessage: true,
+    error: 'Oui ou Non.',
+  });
+  const s = last + 2;
+  label(ws.getCell(`B${s}`), 'Subventions reçues selon le tableau', true);
+  formula(ws.getCell(`F${s}`), `ROUND(SUM(F${first}:F${last}),2)`, AMOUNT_FORMAT, true);
+  label(ws.getCell(`B${s + 1}`), `Subventions encaissées au cahier (${codes.join(' + ')})`, true);
+  const cahierSum = codes.map((c) => `SUM(${tableRef(layout, `ch_${c}`)})`).join('+') || '0';
+  formula(ws.getCell(`F${s + 1}`), `ROUND(${cahierSum},2)`, AMOUNT_FORMAT, true);
+  label(ws.getCell(`B${s + 2}`), 'Écart', true);
+  formula(ws.getCell(`F${s + 2}`), `ROUND(F${s + 1}-F${s},2)`, AMOUNT_FORMAT, true);
+  ws.getCell(`G${s + 2}`).value = {
+    formula: `IF(F${s + 2}=0,"Toutes les subventions sont détaillées","Détaillez chaque subvention reçue")`,
+  };
+}
+
+function buildInventaireSheet(ws: ExcelJS.Worksheet, layout: CahierLayout, items: readonly InventoryItem[]): void {
+  title(ws, 'A1', 'Cahier d’inventaire des biens durables');
+  const { first, last } = sideTable(
+    ws,
+    'Inventaire',
+    [
+      { name: 'Désignation', width: 36 },
+      { name: 'Date d’acquisition', width: 16, numFmt: DATE_FORMAT },
+      { name: 'N° PJ', width: 8 },
+      { name: 'Valeur', width: 14, numFmt: AMOUNT_FORMAT },
+      { name: 'Date de sortie', width: 14, numFmt: DATE_FORMAT },
+      { name: 'Observations', width: 40 },
+    ],
+    items.map((i) => [i.designation, serial(i.date), i.pj ?? null, euros(i.valeur), serial(i.dateSortie), i.observations ?? null]),
+  );
+  const codes = reminderChapters(layout.chart, 'inventaire');
+  const s = last + 2;
+  label(ws.getCell(`A${s}`), 'Biens inscrits, acquis dans l’exercice', true);
+  formula(
+    ws.getCell(`D${s}`),
+    `ROUND(SUMIFS(D${first}:D${last},B${first}:B${last},">="&${NAMES.exerciceDebut},B${first}:B${last},"<="&${NAMES.exerciceFin}),2)`,
+    AMOUNT_FORMAT,
+    true,
+  );
+  label(ws.getCell(`A${s + 1}`), `Biens durables au cahier (${codes.join(' + ')})`, true);
+  formula(
+    ws.getCell(`D${s + 1}`),
+    `ROUND(${codes.map((c) => `SUM(${tableRef(layout, `ch_${c}`)})`).join('+') || '0'},2)`,
+    AMOUNT_FORMAT,
+    true,
+  );
+  label(ws.getCell(`A${s + 2}`), 'Écart', true);
+  formula(ws.getCell(`D${s + 2}`), `ROUND(D${s + 1}-D${s},2)`, AMOUNT_FORMAT, true);
+  ws.getCell(`F${s + 2}`).value = {
+    formula: `IF(D${s + 2}=0,"Inventaire à jour","Inscrivez au cahier d’inventaire les biens achetés en ${codes.join(', ')}")`,
+  };
+}
+
+function buildActionsSheet(
+  wb: ExcelJS.Workbook,
+  ws: ExcelJS.Worksheet,
+  layout: CahierLayout,
+  actions: readonly string[],
+): void {
+  title(ws, 'A1', 'Récapitulatif par action');
+  ws.getCell('A2').value = 'Inscrivez vos actions dans la première colonne : elles forment la liste de la colonne Action du cahier.';
+  const count = Math.max(SIDE_ROWS, actions.length + 10);
+  const first = 4;
+  const ref = (k: string) => tableRef(layout, k);
+  const action = ref('action');
+  const nature = ref('nature');
+  const rows: SheetCell[][] = Array.from({ length: count }, (_, i) => {
+    const r = first + i;
+    const sumOf = (keys: string[], kind: 'recette' | 'depense') =>
+      keys.map((k) => `SUMIFS(${ref(k)},${action},$A${r},${nature},"${KINDS[kind].label}")`).join('+');
+    const rec = `ROUND(${sumOf(['banque_recettes', 'caisse_recettes'], 'recette')},2)`;
+    const dep = `ROUND(${sumOf(['banque_depenses', 'caisse_depenses', 'regie_depenses'], 'depense')},2)`;
+    return [
+      actions[i] ?? null,
+      { formula: `IF($A${r}="","",${rec})` },
+      { formula: `IF($A${r}="","",${dep})` },
+      { formula: `IF($A${r}="","",ROUND(B${r}-C${r},2))` },
+    ];
+  });
+  ws.addTable({
+    name: 'Actions',
+    ref: 'A3',
+    headerRow: true,
+    style: { theme: 'TableStyleLight9', showRowStripes: true },
+    columns: ['Action', 'Recettes', 'Dépenses', 'Résultat'].map((name) => ({ name, filterButton: true })),
+    rows: rows as ExcelJS.CellValue[][],
+  });
+  ws.columns = [{ width: 30 }, { width: 15 }, { width: 15 }, { width: 15 }];
+  for (const c of ['B', 'C', 'D']) ws.getColumn(c).numFmt = AMOUNT_FORMAT;
+  for (let i = 0; i < count; i++) ws.getCell(`A${first + i}`).fill = fill(COLORS.input);
+  wb.definedNames.add(`'${SHEETS.actions}'!$A$${first}:$A$${first + count - 1}`, NAMES.listeActions);
+}
