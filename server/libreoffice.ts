@@ -74,4 +74,3 @@ export async function convertWithLibreOffice(input: Buffer, inputExt: string, fo
 export function recalculateXlsx(xlsx: Buffer): Promise<Buffer> {
   return convertWithLibreOffice(xlsx, '.xlsx', 'xlsx');
 }
-

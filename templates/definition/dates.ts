@@ -19,9 +19,7 @@ function daysInMonth(year: number, month: number): number {
 
 function build(year: number, month: number, day: number): IsoDate | null {
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  return `${year.toString().padStart(4, '0')}-${month.toString().padStart(2, '0')}-${day
-    .toString()
-    .padStart(2, '0')}`;
+  return `${year.toString().padStart(4, '0')}-${month.toString().padStart(2, '0')}-${day.toString().padStart(2, '0')}`;
 }
 
 /** A real calendar date in ISO form, or false ("2025-02-30" is not). */

@@ -66,7 +66,11 @@ export const PROBLEMS = {
     field: 'ventilation',
     summary: 'opération interne (dépôt, retrait, régie) ventilée',
   },
-  avoir: { severity: 'warning', field: 'ventilation', summary: 'avoir : montant négatif sur un chapitre de l’autre sens' },
+  avoir: {
+    severity: 'warning',
+    field: 'ventilation',
+    summary: 'avoir : montant négatif sur un chapitre de l’autre sens',
+  },
   rappel_inventaire: { severity: 'warning', field: 'ventilation', summary: 'bien durable à inscrire à l’inventaire' },
   rappel_subvention: { severity: 'warning', field: 'ventilation', summary: 'subvention à détailler' },
   cheque_sans_numero: { severity: 'warning', field: 'cheque', summary: 'chèque sans numéro' },
@@ -201,7 +205,10 @@ export function validateLine(line: LineInput, ctx: RuleContext): Problem[] {
   if (!kind.ventilated) {
     if (parts.some((p) => p.amount !== 0)) {
       out.push(
-        problem('operation_interne_ventilee', `Une ligne « ${kind.label} » est une opération interne : ne la ventilez pas.`),
+        problem(
+          'operation_interne_ventilee',
+          `Une ligne « ${kind.label} » est une opération interne : ne la ventilez pas.`,
+        ),
       );
     }
     return out;
@@ -234,17 +241,14 @@ export function validateLine(line: LineInput, ctx: RuleContext): Problem[] {
     seen.add(chapter.code);
     if (!isCents(part.amount)) {
       out.push(
-        problem(
-          'ventilation_decimales',
-          `La part du chapitre ${chapter.code} a plus de deux décimales.`,
-          chapter.code,
-        ),
+        problem('ventilation_decimales', `La part du chapitre ${chapter.code} a plus de deux décimales.`, chapter.code),
       );
       partsOk = false;
       continue;
     }
     const sameSide = chapter.side === kind.side;
     if (!sameSide && part.amount > 0) {
+      partsOk = false; // the side must be fixed first: no balance message on top
       out.push(
         problem(
           'sens_chapitre',

@@ -3,13 +3,7 @@
  * `lineToRow`; the add-in and import read typed rows back with `rowToLine`.
  */
 import { chapterChoice, findChapter } from './chapters';
-import {
-  col,
-  FORMULA_KEYS,
-  POINTED_MARK,
-  rowFormulas,
-  type CahierLayout,
-} from './columns';
+import { col, FORMULA_KEYS, POINTED_MARK, rowFormulas, type CahierLayout } from './columns';
 import { dateToSerial, isIsoDate, parseDateFr, serialToDate } from './dates';
 import { KINDS, MODE_LABELS, modeFromLabel, movementCells, signatureOf, type MovementCells } from './kinds';
 import type { CahierLine, LineInput, VentilationPart } from './line';
@@ -106,7 +100,14 @@ function readDate(value: unknown): string {
 function readEuros(value: unknown): { cents?: number; bad?: string } {
   const v = plainValue(value);
   if (v === null || v === '') return {};
-  const n = typeof v === 'number' ? v : Number(String(v).replace(/[\s\u00a0\u202f€]/g, '').replace(',', '.'));
+  const n =
+    typeof v === 'number'
+      ? v
+      : Number(
+          String(v)
+            .replace(/[\s\u00a0\u202f€]/g, '')
+            .replace(',', '.'),
+        );
   if (!Number.isFinite(n)) return { bad: String(v) };
   const cents = eurosToCents(n);
   return cents === null ? { bad: String(v) } : { cents };
@@ -143,7 +144,11 @@ export function rowToLine(layout: CahierLayout, values: readonly unknown[]): Rea
     const r = readEuros(at(c.key));
     if (r.bad !== undefined) {
       problems.push(
-        problem('ventilation_decimales', `« ${r.bad} » (${c.header}) n’est pas un montant à deux décimales.`, c.chapter!.code),
+        problem(
+          'ventilation_decimales',
+          `« ${r.bad} » (${c.header}) n’est pas un montant à deux décimales.`,
+          c.chapter!.code,
+        ),
       );
     } else if (r.cents !== undefined && r.cents !== 0) ventilation.push({ chapter: c.chapter!.code, amount: r.cents });
   }

@@ -42,7 +42,11 @@ export interface SideBookCheck {
 }
 
 /** Subsidies received per the cahier (7410 + 7420) against the tableau des subventions. */
-export function subventionsCheck(lines: readonly LineInput[], subventions: readonly Subvention[], chart: Chart): SideBookCheck {
+export function subventionsCheck(
+  lines: readonly LineInput[],
+  subventions: readonly Subvention[],
+  chart: Chart,
+): SideBookCheck {
   const totals = chapterTotals(lines, chart);
   const cahier = reminderChapters(chart, 'subvention').reduce((s, c) => s + (totals.get(c) ?? 0), 0);
   const declare = subventions.reduce((s, x) => s + x.recu, 0);

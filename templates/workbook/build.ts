@@ -225,13 +225,7 @@ function buildChapitresSheet(wb: ExcelJS.Workbook, ws: ExcelJS.Worksheet, chart:
     ref: 'A3',
     headerRow: true,
     style: { theme: 'TableStyleLight9', showRowStripes: true },
-    columns: [
-      { name: 'Code' },
-      { name: 'Libellé' },
-      { name: 'Sens' },
-      { name: 'Contenu' },
-      { name: 'Choix' },
-    ],
+    columns: [{ name: 'Code' }, { name: 'Libellé' }, { name: 'Sens' }, { name: 'Contenu' }, { name: 'Choix' }],
     rows: ordered.map((c) => [c.code, c.label, CHAPTER_SIDE_LABELS[c.side], c.description, chapterChoice(c)]),
   });
   wb.definedNames.add(`'${SHEETS.chapitres}'!$E$4:$E$${3 + ordered.length}`, NAMES.listeChapitres);
@@ -329,7 +323,10 @@ function buildCahierSheet(
         type: 'expression',
         priority: 1,
         formulae: [`AND(ISNUMBER($${ecart}${first}),$${ecart}${first}<>0)`],
-        style: { fill: { type: 'pattern', pattern: 'solid', bgColor: { argb: COLORS.bad } }, font: { color: { argb: COLORS.badText } } },
+        style: {
+          fill: { type: 'pattern', pattern: 'solid', bgColor: { argb: COLORS.bad } },
+          font: { color: { argb: COLORS.badText } },
+        },
       },
     ],
   });
@@ -485,15 +482,23 @@ function buildCompteRenduSheet(ws: ExcelJS.Worksheet, layout: CahierLayout): Rec
   const fondsRow = r++;
   label(ws.getCell(`B${r}`), 'Écart (doit être nul)', true);
   formula(ws.getCell(`C${r}`), `ROUND(C${dispoRow}-C${fondsRow},2)`, AMOUNT_FORMAT, true);
-  ws.getCell(`E${r}`).value = { formula: `IF(C${r}=0,"Bilan équilibré","Bilan déséquilibré : vérifiez les lignes en rouge")` };
+  ws.getCell(`E${r}`).value = {
+    formula: `IF(C${r}=0,"Bilan équilibré","Bilan déséquilibré : vérifiez les lignes en rouge")`,
+  };
   r += 2;
 
   section('Rapprochement bancaire');
   const pointage = tableRef(layout, 'pointage');
   const rap: [string, string][] = [
     ['Solde du relevé bancaire', `ROUND(N(${NAMES.releveSolde}),2)`],
-    ['+ recettes non encore pointées', `ROUND(SUMIFS(${tableRef(layout, 'banque_recettes')},${pointage},"<>${POINTED_MARK}"),2)`],
-    ['− dépenses non encore pointées (chèques non encaissés…)', `ROUND(SUMIFS(${tableRef(layout, 'banque_depenses')},${pointage},"<>${POINTED_MARK}"),2)`],
+    [
+      '+ recettes non encore pointées',
+      `ROUND(SUMIFS(${tableRef(layout, 'banque_recettes')},${pointage},"<>${POINTED_MARK}"),2)`,
+    ],
+    [
+      '− dépenses non encore pointées (chèques non encaissés…)',
+      `ROUND(SUMIFS(${tableRef(layout, 'banque_depenses')},${pointage},"<>${POINTED_MARK}"),2)`,
+    ],
   ];
   const rapStart = r;
   for (const [text, f] of rap) {
@@ -644,7 +649,14 @@ function buildInventaireSheet(ws: ExcelJS.Worksheet, layout: CahierLayout, items
       { name: 'Date de sortie', width: 14, numFmt: DATE_FORMAT },
       { name: 'Observations', width: 40 },
     ],
-    items.map((i) => [i.designation, serial(i.date), i.pj ?? null, euros(i.valeur), serial(i.dateSortie), i.observations ?? null]),
+    items.map((i) => [
+      i.designation,
+      serial(i.date),
+      i.pj ?? null,
+      euros(i.valeur),
+      serial(i.dateSortie),
+      i.observations ?? null,
+    ]),
   );
   const codes = reminderChapters(layout.chart, 'inventaire');
   const s = last + 2;
@@ -676,7 +688,8 @@ function buildActionsSheet(
   actions: readonly string[],
 ): void {
   title(ws, 'A1', 'Récapitulatif par action');
-  ws.getCell('A2').value = 'Inscrivez vos actions dans la première colonne : elles forment la liste de la colonne Action du cahier.';
+  ws.getCell('A2').value =
+    'Inscrivez vos actions dans la première colonne : elles forment la liste de la colonne Action du cahier.';
   const count = Math.max(SIDE_ROWS, actions.length + 10);
   const first = 4;
   const ref = (k: string) => tableRef(layout, k);

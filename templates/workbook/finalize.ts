@@ -27,7 +27,8 @@ export async function finalizeXlsx(buffer: Buffer, options: FinalizeOptions): Pr
       const selfClosing = new RegExp(`<tableColumn ([^>]*name="${escapeRegExp(escapeXml(column))}"[^>]*)/>`);
       xml = xml.replace(
         selfClosing,
-        (_m, attrs: string) => `<tableColumn ${attrs}><totalsRowFormula>${escapeXml(formula)}</totalsRowFormula></tableColumn>`,
+        (_m, attrs: string) =>
+          `<tableColumn ${attrs}><totalsRowFormula>${escapeXml(formula)}</totalsRowFormula></tableColumn>`,
       );
     }
     zip.file(path, xml);

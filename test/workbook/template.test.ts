@@ -32,7 +32,12 @@ import { generateYear } from '../fixtures/year';
 import { centsAt, errorCells, loadWorkbook, rowWith, shown, textAt } from './read';
 
 const layout = cahierLayout(DEFAULT_CHART);
-const coop = { nom: 'Coopérative de l’école Jules Ferry', numero: '087-0123', departement: '87', ecole: 'École Jules Ferry' };
+const coop = {
+  nom: 'Coopérative de l’école Jules Ferry',
+  numero: '087-0123',
+  departement: '87',
+  ecole: 'École Jules Ferry',
+};
 
 describe('le modèle de cahier rempli d’une année, recalculé par LibreOffice', () => {
   const year = generateYear({ seed: 7 });
@@ -120,7 +125,8 @@ describe('le modèle de cahier rempli d’une année, recalculé par LibreOffice
     const mt = movementTotals(all());
     for (const c of layout.movementColumns) expect(centsAt(cahier, `${c.letter}${totalsRow}`)).toBe(mt[c.movement!]);
     const ct = chapterTotals(all(), DEFAULT_CHART);
-    for (const c of layout.chapterColumns) expect(centsAt(cahier, `${c.letter}${totalsRow}`)).toBe(ct.get(c.chapter!.code));
+    for (const c of layout.chapterColumns)
+      expect(centsAt(cahier, `${c.letter}${totalsRow}`)).toBe(ct.get(c.chapter!.code));
     const b = balances(all(), year.opening);
     expect(centsAt(cahier, `${col(layout, 'solde_banque').letter}${totalsRow}`)).toBe(b.banque);
     expect(centsAt(cahier, `${col(layout, 'solde_caisse').letter}${totalsRow}`)).toBe(b.caisse);
