@@ -1,8 +1,9 @@
 /** `cahier`: the command line of Cahier Coop. */
 import { commandHelp, parseCommand, programHelp, UserError, type Command, type Output } from './command';
+import { startCommand } from './start-command';
 import { templateCommand } from './template-command';
 
-export const COMMANDS: readonly Command[] = [templateCommand];
+export const COMMANDS: readonly Command[] = [startCommand, templateCommand];
 
 const PROGRAM = 'cahier';
 const DESCRIPTION = 'Cahier Coop – le cahier de comptabilité des coopératives scolaires.';

@@ -32,7 +32,7 @@ describe('la commande cahier', () => {
   test('errors are French, on stderr, with a non-zero exit', async () => {
     expect(await run('inventer')).toMatchObject({
       code: 2,
-      err: 'Commande inconnue : inventer. Commandes : template. Voir : cahier --help\n',
+      err: 'Commande inconnue : inventer. Commandes : start, template. Voir : cahier --help\n',
     });
     expect(await run('template', '--sans-objet')).toMatchObject({
       code: 2,
@@ -78,6 +78,24 @@ describe('la commande cahier', () => {
     expect(coop.getCell('B3').value).toBe('Coop Jules Ferry');
     expect(coop.getCell('B13').value).toBe(1234.56);
     expect(wb.definedNames.getRanges(NAMES.ranBanque).ranges).toEqual([`'${SHEETS.coop}'!$B$13`]);
+  });
+
+  test('start writes the empty template and a demo cahier, and says where', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cahier-start-'));
+    const r = await run('start', '--data', dir);
+    expect(r.code).toBe(0);
+    const paths = [...r.out.matchAll(/: (\/\S+\.xlsx)$/gm)].map((m) => m[1]!);
+    expect(paths).toHaveLength(2);
+    expect(r.out).toMatch(/Cahier de démonstration \(Coopérative scolaire de l’école Jules Ferry, \d+ écritures\)/);
+    const demo = new ExcelJS.Workbook();
+    await demo.xlsx.load((await readFile(paths[1]!)) as unknown as ArrayBuffer);
+    const count = Number(/(\d+) écritures/.exec(r.out)![1]);
+    const pjColumn = demo.getWorksheet(SHEETS.cahier)!.getColumn('B');
+    const pjs: string[] = [];
+    pjColumn.eachCell((c, row) => {
+      if (row > HEADER_ROW && typeof c.value === 'string' && /^\d+$/.test(c.value)) pjs.push(c.value);
+    });
+    expect(pjs).toHaveLength(count);
   });
 
   test('the installed bin runs (npx cahier)', async () => {

@@ -28,7 +28,7 @@ import {
 } from '../../templates/definition';
 import { buildCahierWorkbook } from '../../templates/workbook/build';
 import { recalculateXlsx } from '../../server/libreoffice';
-import { generateYear } from '../fixtures/year';
+import { generateYear } from '../../server/demo/year';
 import { centsAt, errorCells, loadWorkbook, rowWith, shown, textAt } from './read';
 
 const layout = cahierLayout(DEFAULT_CHART);

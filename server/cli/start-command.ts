@@ -1,0 +1,60 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { exerciseLabel, exerciseOf } from '../../templates/definition';
+import { buildCahierWorkbook } from '../../templates/workbook/build';
+import { DEMO_COOP, generateYear } from '../demo/year';
+import { UserError, type Command } from './command';
+
+/**
+ * `cahier start`: makes the product ready to use on this machine. At this stage of the
+ * product it writes, under the data folder, the empty cahier template of the current exercise
+ * and a demo cahier filled with a whole year of a fictitious cooperative.
+ */
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'prépare Cahier Coop : modèle du cahier et cahier de démonstration dans data/',
+  options: {
+    data: { type: 'string', value: 'DOSSIER', description: 'dossier des fichiers produits (défaut : data)' },
+  },
+  async run(values, _positionals, io) {
+    const dir = resolve(typeof values.data === 'string' ? values.data : 'data');
+    const exercise = exerciseOf(new Date().toISOString().slice(0, 10));
+    const demoYear = exercise - 1;
+    const year = generateYear({ exercise: demoYear, seed: 2025 });
+    const files: [string, Promise<Buffer>][] = [
+      [
+        `cahier-modele-${exerciseLabel(exercise)}.xlsx`,
+        buildCahierWorkbook({ coop: { nom: '', numero: '', departement: '' }, exercise, opening: { banque: 0, caisse: 0 } }),
+      ],
+      [
+        `cahier-demo-${exerciseLabel(demoYear)}.xlsx`,
+        buildCahierWorkbook({
+          coop: DEMO_COOP,
+          exercise: demoYear,
+          opening: year.opening,
+          lines: year.lines,
+          subventions: year.subventions,
+          inventaire: year.inventaire,
+          caisse: year.caisse,
+          releve: year.releve,
+        }),
+      ],
+    ];
+    try {
+      await mkdir(dir, { recursive: true });
+      for (const [name, content] of files) await writeFile(join(dir, name), await content);
+    } catch (e) {
+      throw new UserError(`Impossible d’écrire dans ${dir} : ${(e as Error).message}`);
+    }
+    io.out(
+      [
+        'Cahier Coop est prêt.',
+        `  Modèle vierge de l’exercice ${exerciseLabel(exercise)} : ${join(dir, files[0]![0])}`,
+        `  Cahier de démonstration (${DEMO_COOP.nom}, ${year.lines.length} écritures) : ${join(dir, files[1]![0])}`,
+        'Ouvrez-les dans Excel ou LibreOffice Calc ; les formules se calculent à l’ouverture.',
+        '',
+      ].join('\n'),
+    );
+    return 0;
+  },
+};
