@@ -24,7 +24,11 @@ export const startCommand: Command = {
     const files: [string, Promise<Buffer>][] = [
       [
         `cahier-modele-${exerciseLabel(exercise)}.xlsx`,
-        buildCahierWorkbook({ coop: { nom: '', numero: '', departement: '' }, exercise, opening: { banque: 0, caisse: 0 } }),
+        buildCahierWorkbook({
+          coop: { nom: '', numero: '', departement: '' },
+          exercise,
+          opening: { banque: 0, caisse: 0 },
+        }),
       ],
       [
         `cahier-demo-${exerciseLabel(demoYear)}.xlsx`,

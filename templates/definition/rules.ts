@@ -163,7 +163,7 @@ export function validateLine(line: LineInput, ctx: RuleContext): Problem[] {
   if (line.mode === 'cheque' && !cheque) {
     out.push(problem('cheque_sans_numero', 'Chèque sans numéro : le numéro facilite le pointage.'));
   }
-  if (cheque && line.mode != null && line.mode !== 'cheque') {
+  if (cheque && isMode(line.mode) && line.mode !== 'cheque') {
     out.push(problem('numero_sans_cheque', 'Un numéro de chèque est saisi mais le mode n’est pas « Chèque ».'));
   }
 

@@ -3,9 +3,26 @@
  * `lineToRow`; the add-in and import read typed rows back with `rowToLine`.
  */
 import { chapterChoice, findChapter } from './chapters';
-import { col, FORMULA_KEYS, POINTED_MARK, rowFormulas, type CahierLayout } from './columns';
+import {
+  chapterKey,
+  col,
+  FORMULA_KEYS,
+  POINTED_MARK,
+  rowFormulas,
+  type CahierColumn,
+  type CahierLayout,
+} from './columns';
 import { dateToSerial, isIsoDate, parseDateFr, serialToDate } from './dates';
-import { KINDS, MODE_LABELS, modeFromLabel, movementCells, signatureOf, type MovementCells } from './kinds';
+import {
+  KINDS,
+  MODE_LABELS,
+  isAccount,
+  isLineKind,
+  modeFromLabel,
+  movementCells,
+  signatureOf,
+  type MovementCells,
+} from './kinds';
 import type { CahierLine, LineInput, VentilationPart } from './line';
 import { centsToEuros, eurosToCents, formatEuros } from './money';
 import { hasErrors, problem, type Problem } from './rules';
@@ -55,7 +72,7 @@ export function lineToRow(layout: CahierLayout, line: CahierLine, row: number, e
     set('chapitre', chapterChoice(findChapter(layout.chart, line.ventilation[0]!.chapter)!));
   } else {
     for (const part of line.ventilation) {
-      const c = layout.byKey.get(`ch_${part.chapter}`);
+      const c = layout.byKey.get(chapterKey(part.chapter));
       if (c) set(c.key, centsToEuros(part.amount));
     }
   }
@@ -208,4 +225,29 @@ export function statusText(problems: readonly Problem[]): string {
   if (error) return `✗ ${error.message}`;
   const warning = problems.find((p) => p.severity === 'warning');
   return warning ? `✓ ⚠ ${warning.message}` : '✓';
+}
+
+/**
+ * The columns of the sheet a problem concerns, so the add-in and the exports can point at the
+ * cell: the chapter's column for a problem on one chapter; the movement columns the line fills
+ * for its amount or account; otherwise the columns carrying the problem's field.
+ */
+export function problemColumns(
+  layout: CahierLayout,
+  p: Pick<Problem, 'field' | 'chapter'>,
+  line?: Pick<LineInput, 'kind' | 'account'>,
+): CahierColumn[] {
+  if (p.chapter !== undefined) {
+    const c = layout.byKey.get(chapterKey(p.chapter));
+    if (c) return [c];
+  }
+  if (p.field === 'amount' || p.field === 'account') {
+    if (line && isLineKind(line.kind) && isAccount(line.account)) {
+      const keys = Object.keys(movementCells(line.kind, line.account, 1));
+      return layout.movementColumns.filter((c) => keys.includes(c.movement!));
+    }
+    return layout.movementColumns;
+  }
+  if (p.field === 'ventilation') return layout.columns.filter((c) => c.page === 'droite');
+  return layout.columns.filter((c) => c.field === p.field);
 }

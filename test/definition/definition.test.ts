@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   DEFAULT_CHART,
   KINDS,
   LINE_KINDS,
+  PROBLEMS,
   SIGNATURES,
   cahierLayout,
   chapterCodeFromChoice,
@@ -149,5 +152,16 @@ describe('montants et dates', () => {
     expect(nextPj(['01', '02', '07'])).toBe('08');
     expect(nextPj(['98', '99'])).toBe('100');
     expect(nextPj(['001', '002'])).toBe('003');
+  });
+});
+
+describe('la documentation', () => {
+  test('the README lists every problem code and every kind of line', () => {
+    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+    const row = (first: string, second: string) => new RegExp(`\\|\\s*\`${first}\`\\s*\\|\\s*${second}`);
+    for (const [code, def] of Object.entries(PROBLEMS)) {
+      expect(readme).toMatch(row(code, def.severity === 'error' ? 'error' : 'warning'));
+    }
+    for (const kind of LINE_KINDS) expect(readme).toMatch(row(kind, KINDS[kind].label));
   });
 });

@@ -4,6 +4,7 @@ import {
   cahierLayout,
   hasErrors,
   lineToRow,
+  problemColumns,
   rowToLine,
   validateLine,
   type LineInput,
@@ -129,7 +130,8 @@ describe('le mouvement', () => {
     expect(p.message).toBe('Une régie d’avance ne dépasse pas 150,00\u00a0€ (ici 200,00\u00a0€).');
   });
   test('the mode must be known', () => {
-    expect(codes({ mode: 'bitcoin' as never })).toEqual(['mode_inconnu', 'numero_sans_cheque']);
+    // An unknown mode is one problem, not a second one about the cheque number.
+    expect(codes({ mode: 'bitcoin' as never })).toEqual(['mode_inconnu']);
   });
   test('cheque number and mode', () => {
     expect(only({ cheque: '' }, 'cheque_sans_numero').severity).toBe('warning');
@@ -264,6 +266,28 @@ describe('une ligne lue dans le tableau', () => {
     values[layout.byKey.get('ch_6180')!.index] = 45.905;
     const read = rowToLine(layout, values);
     expect(read.problems.map((p) => p.code)).toEqual(['ventilation_decimales']);
+  });
+});
+
+describe('la colonne concernée par un problème', () => {
+  const layout = cahierLayout();
+  const letters = (line: Partial<LineInput>) =>
+    check({ ...base, ...line }).map((p) => [
+      p.code,
+      problemColumns(layout, p, { ...base, ...line }).map((c) => c.letter),
+    ]);
+  test('each problem names the columns of the sheet the treasurer must fix', () => {
+    expect(letters({ pj: '' })).toEqual([['pj_manquant', ['B']]]);
+    expect(letters({ date: '2024-05-02' })).toEqual([['date_hors_exercice', ['D']]]);
+    expect(letters({ libelle: ' ' })).toEqual([['libelle_manquant', ['E']]]);
+    expect(letters({ cheque: '' })).toEqual([['cheque_sans_numero', ['F']]]);
+    expect(letters({ mode: 'troc' as never })).toEqual([['mode_inconnu', ['H']]]);
+    // The amount of a bank expense is in Banque dépenses; a chapter's problem is in its column.
+    expect(letters({ amount: 0 })).toEqual([['montant_nul', ['J']]]);
+    expect(letters({ ventilation: [{ chapter: '6800', amount: 4590 }] })).toEqual([['rappel_inventaire', ['W']]]);
+    const gap = letters({ ventilation: [{ chapter: '6180', amount: 4000 }] });
+    expect(gap[0]![0]).toBe('ventilation_desequilibree');
+    expect(gap[0]![1]).toEqual(layout.columns.filter((c) => c.page === 'droite').map((c) => c.letter));
   });
 });
 

@@ -1,0 +1,100 @@
+/**
+ * `npm run bench`: the figures of Cahier Coop, each beside the raw library it stands on,
+ * measured in the same run. Results go to stdout and to test/bench/RESULTS.md.
+ *
+ * Workbook: building a filled cahier (table, formulas, validations, print setup, every side
+ * sheet) against ExcelJS writing the same rows as plain values into a bare sheet.
+ */
+import { cpus, totalmem } from 'node:os';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { cahierLayout, lineToRow, FIRST_DATA_ROW, type SheetCell } from '../../templates/definition';
+import { buildCahierWorkbook } from '../../templates/workbook/build';
+import { DEMO_COOP, generateYear, type GeneratedYear } from '../../server/demo/year';
+
+interface Result {
+  name: string;
+  ours: number;
+  raw: number;
+  unit: string;
+  target: string;
+}
+
+async function timeIt(fn: () => Promise<unknown>, runs: number): Promise<number> {
+  await fn(); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = process.hrtime.bigint();
+    await fn();
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+/** About `count` lines: several generated years, PJ made unique. */
+function manyLines(count: number): GeneratedYear {
+  const year = generateYear({ seed: 1 });
+  let seed = 2;
+  while (year.lines.length < count) year.lines.push(...generateYear({ seed: seed++ }).lines);
+  year.lines.length = count;
+  year.lines.forEach((l, i) => (l.pj = String(i + 1).padStart(5, '0')));
+  return year;
+}
+
+async function workbookBench(count: number): Promise<Result> {
+  const year = manyLines(count);
+  const ours = await timeIt(
+    () =>
+      buildCahierWorkbook({
+        coop: DEMO_COOP,
+        exercise: year.exercise,
+        opening: year.opening,
+        lines: year.lines,
+        rows: count + 50,
+      }),
+    5,
+  );
+  const layout = cahierLayout();
+  const rows: SheetCell[][] = year.lines.map((l, i) => lineToRow(layout, l, FIRST_DATA_ROW + i));
+  const raw = await timeIt(async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Cahier');
+    ws.addRows(rows as ExcelJS.CellValue[][]);
+    return wb.xlsx.writeBuffer();
+  }, 5);
+  return { name: `Classeur du cahier, ${count} écritures`, ours, raw, unit: 'ms', target: '≤ 3× (informatif)' };
+}
+
+async function main(): Promise<void> {
+  const results: Result[] = [];
+  for (const n of [300, 2000]) results.push(await workbookBench(n));
+
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} Go, Node ${process.version}`;
+  const lines = [
+    '# Benchmarks',
+    '',
+    `Mesuré le ${new Date().toISOString().slice(0, 10)} sur : ${machine}.`,
+    'Médiane de 5 passes après une passe de chauffe ; « brut » = la bibliothèque seule dans la même exécution.',
+    '',
+    '| Mesure | Cahier Coop | Brut | Rapport | Cible |',
+    '|---|---:|---:|---:|---|',
+    ...results.map(
+      (r) =>
+        `| ${r.name} | ${r.ours.toFixed(0)} ${r.unit} | ${r.raw.toFixed(0)} ${r.unit} | ${(r.ours / r.raw).toFixed(2)}× | ${r.target} |`,
+    ),
+    '',
+    'Brut : ExcelJS écrit les mêmes valeurs et formules de lignes dans une feuille nue. Cahier Coop : le classeur',
+    'complet (tableau structuré, validations, mise en forme conditionnelle, impression, feuilles annexes).',
+    '',
+  ];
+  const text = lines.join('\n');
+  process.stdout.write(text);
+  await writeFile(join(__dirname, 'RESULTS.md'), text);
+}
+
+main().catch((e) => {
+  process.stderr.write(`${(e as Error).stack}\n`);
+  process.exitCode = 1;
+});
