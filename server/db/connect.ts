@@ -1,0 +1,139 @@
+/**
+ * The database: SQLite (embedded default, a file under data/) or MySQL/MariaDB (production),
+ * chosen by a URL. The service keeps no state of its own: with MySQL several instances can
+ * share one database.
+ */
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { Sequelize, Transaction } from 'sequelize';
+import { defineModels, type Models } from './models';
+
+export type Dialect = 'sqlite' | 'mysql';
+
+export interface DbTarget {
+  dialect: Dialect;
+  /** SQLite: the file (or ":memory:"). */
+  storage?: string;
+  /** MySQL: connection parts. */
+  host?: string;
+  port?: number;
+  user?: string;
+  password?: string;
+  database?: string;
+}
+
+export const DEFAULT_DB_URL = 'sqlite:data/cahier.sqlite';
+
+export class DbUrlError extends Error {}
+
+/** "sqlite:PATH", "sqlite::memory:" or "mysql://user:pass@host:port/db". */
+export function parseDbUrl(url: string): DbTarget {
+  if (url.startsWith('sqlite:')) {
+    const rest = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (!rest) throw new DbUrlError('Adresse SQLite sans fichier : écrivez sqlite:chemin/du/fichier.sqlite');
+    return { dialect: 'sqlite', storage: rest === ':memory:' ? rest : resolve(rest) };
+  }
+  if (url.startsWith('mysql://') || url.startsWith('mariadb://')) {
+    let u: URL;
+    try {
+      u = new URL(url.replace(/^mariadb:/, 'mysql:'));
+    } catch {
+      throw new DbUrlError(`Adresse MySQL illisible : ${url}`);
+    }
+    const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+    if (!database)
+      throw new DbUrlError('Adresse MySQL sans base : écrivez mysql://utilisateur:mot-de-passe@hôte:3306/base');
+    if (!/^[A-Za-z0-9_]+$/.test(database)) throw new DbUrlError(`Nom de base invalide : ${database}`);
+    return {
+      dialect: 'mysql',
+      host: u.hostname || '127.0.0.1',
+      port: u.port ? Number(u.port) : 3306,
+      user: decodeURIComponent(u.username || 'root'),
+      password: decodeURIComponent(u.password),
+      database,
+    };
+  }
+  throw new DbUrlError(`Base de données non prise en charge : « ${url} » (sqlite:FICHIER ou mysql://…).`);
+}
+
+/** Writes to one SQLite file go one at a time: SQLITE_BUSY never reaches a user. */
+class WriteQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(fn, fn);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
+export interface Db {
+  sequelize: Sequelize;
+  dialect: Dialect;
+  models: Models;
+  /** Runs `fn` in a write transaction (serialised on SQLite, READ COMMITTED on MySQL). */
+  write<T>(fn: (t: Transaction) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+async function createMysqlDatabase(target: DbTarget): Promise<void> {
+  const mysql = await import('mysql2/promise');
+  const conn = await mysql.createConnection({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+  });
+  try {
+    await conn.query(
+      `CREATE DATABASE IF NOT EXISTS \`${target.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
+  } finally {
+    await conn.end();
+  }
+}
+
+export async function openDb(url: string, options: { logging?: boolean; pool?: number } = {}): Promise<Db> {
+  const target = parseDbUrl(url);
+  const logging = options.logging ? (sql: string) => process.stderr.write(`${sql}\n`) : false;
+  let sequelize: Sequelize;
+  if (target.dialect === 'sqlite') {
+    if (target.storage !== ':memory:') await mkdir(dirname(target.storage!), { recursive: true });
+    // Sequelize opens one connection per transaction; writes are queued (below) so that only
+    // one of them writes at a time, and a retry covers a checkpoint racing a reader.
+    sequelize = new Sequelize({
+      dialect: 'sqlite',
+      storage: target.storage,
+      logging,
+      retry: { match: [/SQLITE_BUSY/], max: 20 },
+    });
+  } else {
+    await createMysqlDatabase(target);
+    sequelize = new Sequelize(target.database!, target.user!, target.password, {
+      dialect: 'mysql',
+      host: target.host,
+      port: target.port,
+      logging,
+      pool: { max: options.pool ?? 40, min: 0, idle: 10_000, acquire: 60_000 },
+      dialectOptions: { charset: 'utf8mb4', dateStrings: false },
+      define: { charset: 'utf8mb4', collate: 'utf8mb4_unicode_ci' },
+    });
+  }
+  await sequelize.authenticate();
+  if (target.dialect === 'sqlite' && target.storage !== ':memory:') {
+    await sequelize.query('PRAGMA journal_mode = WAL');
+  }
+  const queue = new WriteQueue();
+  const dialect = target.dialect;
+  return {
+    sequelize,
+    dialect,
+    models: defineModels(sequelize),
+    write<T>(fn: (t: Transaction) => Promise<T>): Promise<T> {
+      if (dialect === 'sqlite') {
+        return queue.run(() => sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, fn));
+      }
+      return sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.READ_COMMITTED }, fn);
+    },
+    close: () => sequelize.close(),
+  };
+}

@@ -1,0 +1,17 @@
+/** Migrations (umzug), run at every start on both databases. */
+import { SequelizeStorage, Umzug } from 'umzug';
+import type { Db } from './connect';
+import * as m001 from './migrations/001-initial';
+
+const MIGRATIONS = [{ name: '001-initial', ...m001 }];
+
+export async function migrate(db: Db): Promise<string[]> {
+  const umzug = new Umzug({
+    migrations: MIGRATIONS.map((m) => ({ name: m.name, up: m.up, down: m.down })),
+    context: db.sequelize.getQueryInterface(),
+    storage: new SequelizeStorage({ sequelize: db.sequelize, tableName: 'migrations' }),
+    logger: undefined,
+  });
+  const done = await umzug.up();
+  return done.map((m) => m.name);
+}

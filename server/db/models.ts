@@ -1,0 +1,222 @@
+/**
+ * The stored shapes. Amounts are integer cents; dates "YYYY-MM-DD" strings; JSON documents
+ * (ventilation, problems, audit snapshots, a department's chart) are TEXT holding JSON, so both
+ * databases store them the same way.
+ *
+ * The classes are made per connection (a test may hold a SQLite and a MySQL one at once).
+ */
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+} from 'sequelize';
+
+export type Role = 'mandataire' | 'tresorier' | 'admin';
+export const ROLES: readonly Role[] = ['mandataire', 'tresorier', 'admin'];
+
+export function defineModels(sequelize: Sequelize) {
+  class Department extends Model<InferAttributes<Department>, InferCreationAttributes<Department>> {
+    declare code: string;
+    declare name: string;
+    /** The department's chart of chapters (JSON), null for the default chart. */
+    declare chart: string | null;
+  }
+
+  class Coop extends Model<InferAttributes<Coop>, InferCreationAttributes<Coop>> {
+    declare id: CreationOptional<number>;
+    declare number: string;
+    declare name: string;
+    declare school: string | null;
+    declare departmentCode: string;
+    /** Administrative data kept by the department (JSON). */
+    declare admin: string | null;
+  }
+
+  class Exercise extends Model<InferAttributes<Exercise>, InferCreationAttributes<Exercise>> {
+    declare id: CreationOptional<number>;
+    declare coopId: number;
+    declare year: number;
+    declare status: 'open' | 'closed';
+    declare openingBanque: number;
+    declare openingCaisse: number;
+    /** Last change cursor given out in this exercise (lines' `seq`). */
+    declare lastSeq: number;
+  }
+
+  class User extends Model<InferAttributes<User>, InferCreationAttributes<User>> {
+    declare id: CreationOptional<number>;
+    declare login: string;
+    declare passwordHash: string;
+    declare role: Role;
+    declare coopId: number | null;
+    declare departmentCode: string | null;
+  }
+
+  class Session extends Model<InferAttributes<Session>, InferCreationAttributes<Session>> {
+    /** SHA-256 of the token: the token itself is never stored. */
+    declare tokenHash: string;
+    declare userId: number;
+    declare expiresAt: Date;
+    declare revokedAt: Date | null;
+  }
+
+  class LoginAttempt extends Model<InferAttributes<LoginAttempt>, InferCreationAttributes<LoginAttempt>> {
+    declare key: string;
+    declare failures: number;
+    declare windowStart: Date;
+    declare lockedUntil: Date | null;
+  }
+
+  class Line extends Model<InferAttributes<Line>, InferCreationAttributes<Line>> {
+    declare id: string;
+    declare exerciseId: number;
+    declare version: number;
+    declare status: 'draft' | 'validated';
+    declare deleted: boolean;
+    declare seq: number;
+    declare pj: string;
+    declare date: string;
+    declare libelle: string;
+    declare mode: string | null;
+    declare cheque: string | null;
+    declare action: string | null;
+    declare kind: string;
+    declare account: string;
+    declare amount: number;
+    declare ventilation: string;
+    declare problems: string;
+    declare pointed: boolean;
+    declare createdAt: CreationOptional<Date>;
+    declare updatedAt: CreationOptional<Date>;
+  }
+
+  class Audit extends Model<InferAttributes<Audit>, InferCreationAttributes<Audit>> {
+    declare id: CreationOptional<number>;
+    declare lineId: string;
+    declare exerciseId: number;
+    declare userId: number | null;
+    declare login: string;
+    declare action: 'create' | 'replace' | 'delete' | 'duplicate' | 'restore';
+    declare version: number;
+    declare before: string | null;
+    declare after: string | null;
+    declare at: Date;
+  }
+
+  const mysql = sequelize.getDialect() === 'mysql';
+  /** Case-sensitive text on MySQL (logins, ids), whose default collation ignores case. */
+  const binary = mysql ? { collate: 'utf8mb4_bin' } : {};
+  const common = { sequelize, underscored: true, timestamps: false } as const;
+
+  Department.init(
+    {
+      code: { type: DataTypes.STRING(10), primaryKey: true },
+      name: { type: DataTypes.STRING(200), allowNull: false },
+      chart: { type: DataTypes.TEXT, allowNull: true },
+    },
+    { ...common, tableName: 'departments' },
+  );
+  Coop.init(
+    {
+      id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
+      number: { type: DataTypes.STRING(40), allowNull: false, unique: true },
+      name: { type: DataTypes.STRING(200), allowNull: false },
+      school: { type: DataTypes.STRING(200), allowNull: true },
+      departmentCode: { type: DataTypes.STRING(10), allowNull: false },
+      admin: { type: DataTypes.TEXT, allowNull: true },
+    },
+    { ...common, tableName: 'coops' },
+  );
+  Exercise.init(
+    {
+      id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
+      coopId: { type: DataTypes.INTEGER, allowNull: false },
+      year: { type: DataTypes.INTEGER, allowNull: false },
+      status: { type: DataTypes.STRING(10), allowNull: false },
+      openingBanque: { type: DataTypes.BIGINT, allowNull: false },
+      openingCaisse: { type: DataTypes.BIGINT, allowNull: false },
+      lastSeq: { type: DataTypes.BIGINT, allowNull: false },
+    },
+    { ...common, tableName: 'exercises' },
+  );
+  User.init(
+    {
+      id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
+      login: { type: DataTypes.STRING(100), allowNull: false, unique: true, ...binary },
+      passwordHash: { type: DataTypes.STRING(300), allowNull: false },
+      role: { type: DataTypes.STRING(20), allowNull: false },
+      coopId: { type: DataTypes.INTEGER, allowNull: true },
+      departmentCode: { type: DataTypes.STRING(10), allowNull: true },
+    },
+    { ...common, tableName: 'users' },
+  );
+  Session.init(
+    {
+      tokenHash: { type: DataTypes.STRING(64), primaryKey: true },
+      userId: { type: DataTypes.INTEGER, allowNull: false },
+      expiresAt: { type: DataTypes.DATE, allowNull: false },
+      revokedAt: { type: DataTypes.DATE, allowNull: true },
+    },
+    { ...common, tableName: 'sessions' },
+  );
+  LoginAttempt.init(
+    {
+      key: { type: DataTypes.STRING(200), primaryKey: true, ...binary },
+      failures: { type: DataTypes.INTEGER, allowNull: false },
+      windowStart: { type: DataTypes.DATE, allowNull: false },
+      lockedUntil: { type: DataTypes.DATE, allowNull: true },
+    },
+    { ...common, tableName: 'login_attempts' },
+  );
+  Line.init(
+    {
+      id: { type: DataTypes.STRING(36), primaryKey: true, ...binary },
+      exerciseId: { type: DataTypes.INTEGER, allowNull: false },
+      version: { type: DataTypes.INTEGER, allowNull: false },
+      status: { type: DataTypes.STRING(10), allowNull: false },
+      deleted: { type: DataTypes.BOOLEAN, allowNull: false },
+      seq: { type: DataTypes.BIGINT, allowNull: false },
+      pj: { type: DataTypes.STRING(40), allowNull: false },
+      date: { type: DataTypes.STRING(10), allowNull: false },
+      libelle: { type: DataTypes.STRING(500), allowNull: false },
+      mode: { type: DataTypes.STRING(20), allowNull: true },
+      cheque: { type: DataTypes.STRING(40), allowNull: true },
+      action: { type: DataTypes.STRING(100), allowNull: true },
+      kind: { type: DataTypes.STRING(20), allowNull: false },
+      account: { type: DataTypes.STRING(10), allowNull: false },
+      amount: { type: DataTypes.BIGINT, allowNull: false },
+      ventilation: { type: DataTypes.TEXT, allowNull: false },
+      problems: { type: DataTypes.TEXT, allowNull: false },
+      pointed: { type: DataTypes.BOOLEAN, allowNull: false },
+      createdAt: { type: DataTypes.DATE(3), allowNull: false },
+      updatedAt: { type: DataTypes.DATE(3), allowNull: false },
+    },
+    { ...common, tableName: 'lines' },
+  );
+  Audit.init(
+    {
+      id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
+      lineId: { type: DataTypes.STRING(36), allowNull: false, ...binary },
+      exerciseId: { type: DataTypes.INTEGER, allowNull: false },
+      userId: { type: DataTypes.INTEGER, allowNull: true },
+      login: { type: DataTypes.STRING(100), allowNull: false },
+      action: { type: DataTypes.STRING(20), allowNull: false },
+      version: { type: DataTypes.INTEGER, allowNull: false },
+      before: { type: DataTypes.TEXT, allowNull: true },
+      after: { type: DataTypes.TEXT, allowNull: true },
+      at: { type: DataTypes.DATE(3), allowNull: false },
+    },
+    { ...common, tableName: 'audit' },
+  );
+  return { Department, Coop, Exercise, User, Session, LoginAttempt, Line, Audit };
+}
+
+export type Models = ReturnType<typeof defineModels>;
+export type LineRow = InstanceType<Models['Line']>;
+export type AuditRow = InstanceType<Models['Audit']>;
+export type UserRow = InstanceType<Models['User']>;
+export type CoopRow = InstanceType<Models['Coop']>;
+export type ExerciseRow = InstanceType<Models['Exercise']>;

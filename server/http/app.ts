@@ -1,0 +1,168 @@
+/**
+ * The Koa application: JSON bodies, sessions, the routes of the table, French
+ * application/problem+json errors. It holds no state of its own.
+ */
+import Koa, { type Context } from 'koa';
+import Router from '@koa/router';
+import type { z } from 'zod';
+import type { Db } from '../db/connect';
+import { ServiceError, type FieldError } from '../operations/errors';
+import { authenticate, tokenHash } from '../operations/sessions';
+import { openApiDocument } from './openapi';
+import { ROUTES, type Route } from './routes';
+import { fieldErrors } from './schemas';
+
+export interface Services {
+  db: Db;
+  /** Lifetime of a session token. */
+  sessionHours: number;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Requête mal formée',
+  401: 'Session requise',
+  403: 'Accès refusé',
+  404: 'Introuvable',
+  405: 'Méthode non permise',
+  409: 'Conflit',
+  410: 'Supprimée',
+  412: 'Version périmée',
+  413: 'Requête trop volumineuse',
+  415: 'Format non pris en charge',
+  422: 'Données invalides',
+  428: 'Version requise',
+  429: 'Trop de tentatives',
+  500: 'Erreur du service',
+};
+
+const MAX_BODY = 20 * 1024 * 1024;
+
+async function readJson(ctx: Context): Promise<unknown> {
+  const length = Number(ctx.get('Content-Length') || 0);
+  if (length > MAX_BODY)
+    throw new ServiceError(413, 'corps_trop_gros', 'La requête dépasse 20 Mo : envoyez des lots plus petits.');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY)
+      throw new ServiceError(413, 'corps_trop_gros', 'La requête dépasse 20 Mo : envoyez des lots plus petits.');
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text.trim()) return undefined;
+  if (!ctx.is('application/json', 'application/*+json')) {
+    throw new ServiceError(
+      415,
+      'format_non_json',
+      'Le corps de la requête doit être du JSON (Content-Type: application/json).',
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ServiceError(
+      400,
+      'json_invalide',
+      `Le corps de la requête n’est pas du JSON valide : ${(e as Error).message}`,
+    );
+  }
+}
+
+function validationError(errors: FieldError[], what = 'requête'): ServiceError {
+  return new ServiceError(
+    422,
+    'donnees_invalides',
+    `La ${what} contient des champs invalides : ${errors.map((e) => e.message).join(' ; ')}.`,
+    {
+      errors,
+    },
+  );
+}
+
+function parseWith<T>(schema: z.ZodType<T>, value: unknown, prefix: string): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw validationError(fieldErrors(r.error, value, prefix));
+  return r.data;
+}
+
+function handler(route: Route, services: Services) {
+  return async (ctx: Context) => {
+    let principal = null;
+    if (route.auth !== false) {
+      const m = /^Bearer\s+(\S+)$/i.exec(ctx.get('Authorization'));
+      principal = m ? await authenticate(services.db, m[1]!) : null;
+      if (!principal) {
+        throw new ServiceError(401, 'session_requise', 'Connectez-vous : la session est absente ou a expiré.');
+      }
+      ctx.state.tokenHash = tokenHash(m![1]!);
+    }
+    const params: Record<string, string> = {};
+    for (const [name, spec] of Object.entries(route.params ?? {})) {
+      params[name] = parseWith(spec.schema as z.ZodType<string>, ctx.params[name], name);
+    }
+    for (const [name, spec] of Object.entries(route.query ?? {})) {
+      if (ctx.query[name] !== undefined) parseWith(spec.schema, ctx.query[name], name);
+    }
+    let body: unknown = undefined;
+    if (route.method === 'put' || route.method === 'post') {
+      const raw = await readJson(ctx);
+      if (route.body) {
+        if (raw === undefined && !route.body.safeParse({}).success) {
+          throw new ServiceError(400, 'corps_absent', 'Le corps de la requête (JSON) est absent.');
+        }
+        body = parseWith(route.body, raw ?? {}, '');
+      }
+    }
+    await route.handle({ ctx, services, principal: principal!, params, body });
+  };
+}
+
+export function createApp(services: Services): Koa {
+  const app = new Koa({ proxy: true });
+  const router = new Router();
+  for (const route of ROUTES) {
+    router[route.method](route.path.replace(/\{(\w+)\}/g, ':$1'), handler(route, services));
+  }
+  const openapi = openApiDocument();
+  router.get('/api/openapi.json', (ctx) => {
+    ctx.body = openapi;
+  });
+
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        throw new ServiceError(404, 'introuvable', `Aucune ressource à l’adresse ${ctx.path}.`);
+      }
+    } catch (e) {
+      const err =
+        e instanceof ServiceError
+          ? e
+          : new ServiceError(
+              500,
+              'erreur_interne',
+              'Le service a rencontré une erreur inattendue ; rien n’a été enregistré à moitié. Réessayez.',
+            );
+      if (!(e instanceof ServiceError)) ctx.app.emit('error', e, ctx);
+      const { retryAfter, ...extra } = err.extra;
+      if (typeof retryAfter === 'number') ctx.set('Retry-After', String(retryAfter));
+      ctx.status = err.status;
+      ctx.type = 'application/problem+json';
+      ctx.body = {
+        type: `https://cahier-coop.fr/erreurs/${err.code}`,
+        title: TITLES[err.status] ?? 'Erreur',
+        status: err.status,
+        detail: err.message,
+        code: err.code,
+        ...extra,
+      };
+    }
+  });
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: false }));
+  app.on('error', (e: Error) => {
+    if (process.env.NODE_ENV !== 'test') process.stderr.write(`Erreur : ${e.stack ?? e.message}\n`);
+  });
+  return app;
+}

@@ -1,0 +1,553 @@
+/**
+ * The lines of an exercise (écritures): create or replace with optimistic concurrency, delete
+ * as tombstones, duplicate, sync a batch, list changes since a cursor, history.
+ *
+ * Every write runs in one transaction that first takes the exercise row (FOR UPDATE on MySQL;
+ * SQLite writes are queued): the closed-year check, the PJ uniqueness check and the change
+ * cursor are therefore exact, across any number of service instances.
+ */
+import { Op, type CreationAttributes, type Transaction } from 'sequelize';
+import { hasErrors, nextPj, validateLine, type Chart, type LineInput, type Problem } from '../../templates/definition';
+import type { Db } from '../db/connect';
+import type { AuditRow, ExerciseRow, LineRow } from '../db/models';
+import type { Principal } from './access';
+import { ServiceError } from './errors';
+
+export interface LineJson extends LineInput {
+  id: string;
+  version: number;
+  status: 'draft' | 'validated';
+  problems: Problem[];
+  pointed: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TombstoneJson {
+  id: string;
+  version: number;
+  deleted: true;
+  updatedAt: string;
+}
+
+export interface Scope {
+  db: Db;
+  principal: Principal;
+  exercise: ExerciseRow;
+  chart: Chart;
+}
+
+/** The fields of a line, in a fixed order, with absent optional fields as null. */
+export function canonical(line: LineInput): LineInput {
+  return {
+    pj: line.pj,
+    date: line.date,
+    libelle: line.libelle,
+    mode: line.mode ?? null,
+    cheque: line.cheque ?? null,
+    action: line.action ?? null,
+    kind: line.kind,
+    account: line.account,
+    amount: line.amount,
+    ventilation: line.ventilation.map((p) => ({ chapter: p.chapter, amount: p.amount })),
+  };
+}
+
+function inputOf(row: LineRow): LineInput {
+  return canonical({
+    pj: row.pj,
+    date: row.date,
+    libelle: row.libelle,
+    mode: row.mode as LineInput['mode'],
+    cheque: row.cheque,
+    action: row.action,
+    kind: row.kind as LineInput['kind'],
+    account: row.account as LineInput['account'],
+    amount: Number(row.amount),
+    ventilation: JSON.parse(row.ventilation) as LineInput['ventilation'],
+  });
+}
+
+const iso = (d: Date | string) => new Date(d).toISOString();
+
+export function lineJson(row: LineRow): LineJson | TombstoneJson {
+  if (row.deleted) return { id: row.id, version: row.version, deleted: true, updatedAt: iso(row.updatedAt) };
+  return {
+    id: row.id,
+    ...inputOf(row),
+    version: row.version,
+    status: row.status,
+    problems: JSON.parse(row.problems) as Problem[],
+    pointed: Boolean(row.pointed),
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+  };
+}
+
+function sameContent(a: LineInput, b: LineInput): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+/** The audit snapshot of a row: the line as the API shows it, or null when absent. */
+function snapshot(row: LineRow | null): string | null {
+  return row ? JSON.stringify(lineJson(row)) : null;
+}
+
+export type WriteOutcome =
+  | { result: 'stored'; status: 200 | 201; row: LineRow }
+  | { result: 'unchanged'; status: 200; row: LineRow }
+  | { result: 'conflict'; status: 409 | 410 | 412 | 428; row: LineRow | null; code: string; message: string };
+
+/**
+ * One write transaction on an exercise: takes the exercise row, refuses a closed year, keeps
+ * the PJ numbers in use, hands out change cursors and records the audit trail.
+ */
+class ExerciseWriter {
+  private seq: number;
+  private pjs: Map<string, Set<string>> | null = null;
+  private audits: CreationAttributes<AuditRow>[] = [];
+  private readonly now = new Date();
+
+  constructor(
+    private readonly scope: Scope,
+    private readonly t: Transaction,
+    private readonly exercise: ExerciseRow,
+  ) {
+    this.seq = Number(exercise.lastSeq);
+  }
+
+  static async open(scope: Scope, t: Transaction): Promise<ExerciseWriter> {
+    const { Exercise } = scope.db.models;
+    const exercise = await Exercise.findByPk(scope.exercise.id, { transaction: t, lock: t.LOCK.UPDATE });
+    if (!exercise) throw new ServiceError(404, 'introuvable', 'Cet exercice n’existe plus.');
+    if (exercise.status === 'closed') {
+      throw new ServiceError(
+        409,
+        'exercice_clos',
+        `L’exercice ${exercise.year}-${exercise.year + 1} est clôturé : il ne peut plus être modifié.`,
+      );
+    }
+    return new ExerciseWriter(scope, t, exercise);
+  }
+
+  /** PJ numbers of the live lines (loaded once per transaction). */
+  private async pjMap(): Promise<Map<string, Set<string>>> {
+    if (!this.pjs) {
+      const rows = await this.scope.db.models.Line.findAll({
+        attributes: ['id', 'pj'],
+        where: { exerciseId: this.exercise.id, deleted: false },
+        transaction: this.t,
+        raw: true,
+      });
+      this.pjs = new Map();
+      for (const r of rows) this.track(r.id, null, r.pj);
+    }
+    return this.pjs;
+  }
+
+  private track(id: string, oldPj: string | null, newPj: string | null): void {
+    const map = this.pjs!;
+    if (oldPj !== null) map.get(oldPj.trim())?.delete(id);
+    if (newPj !== null) {
+      const key = newPj.trim();
+      if (!map.has(key)) map.set(key, new Set());
+      map.get(key)!.add(id);
+    }
+  }
+
+  async validate(id: string, line: LineInput): Promise<Problem[]> {
+    const pjs = await this.pjMap();
+    return validateLine(line, {
+      exercise: this.exercise.year,
+      chart: this.scope.chart,
+      pjTaken: (pj) => [...(pjs.get(pj) ?? [])].some((other) => other !== id),
+    });
+  }
+
+  async nextPj(): Promise<string> {
+    const pjs = await this.pjMap();
+    return nextPj([...pjs].filter(([, ids]) => ids.size > 0).map(([pj]) => pj));
+  }
+
+  private audit(
+    row: LineRow,
+    action: 'create' | 'replace' | 'delete' | 'duplicate' | 'restore',
+    before: string | null,
+  ) {
+    this.audits.push({
+      lineId: row.id,
+      exerciseId: this.exercise.id,
+      userId: this.scope.principal.userId,
+      login: this.scope.principal.login,
+      action,
+      version: row.version,
+      before,
+      after: snapshot(row),
+      at: this.now,
+    });
+  }
+
+  private fields(line: LineInput, problems: Problem[]) {
+    const c = canonical(line);
+    return {
+      pj: c.pj,
+      date: c.date,
+      libelle: c.libelle,
+      mode: c.mode ?? null,
+      cheque: c.cheque ?? null,
+      action: c.action ?? null,
+      kind: c.kind,
+      account: c.account,
+      amount: c.amount,
+      ventilation: JSON.stringify(c.ventilation),
+      problems: JSON.stringify(problems),
+      status: hasErrors(problems) ? ('draft' as const) : ('validated' as const),
+    };
+  }
+
+  /** Builds a new row (inserted by `flush`, so a batch inserts in one statement). */
+  private pendingInserts: LineRow[] = [];
+
+  async create(id: string, line: LineInput, action: 'create' | 'duplicate' = 'create'): Promise<LineRow> {
+    const problems = await this.validate(id, line);
+    const row = this.scope.db.models.Line.build({
+      id,
+      exerciseId: this.exercise.id,
+      version: 1,
+      deleted: false,
+      seq: ++this.seq,
+      pointed: false,
+      createdAt: this.now,
+      updatedAt: this.now,
+      ...this.fields(line, problems),
+    });
+    this.pendingInserts.push(row);
+    this.track(id, null, row.pj);
+    this.audit(row, action, null);
+    return row;
+  }
+
+  /** Replaces (or restores, or deletes) a row whose version the caller holds. */
+  async replace(existing: LineRow, line: LineInput | null): Promise<LineRow> {
+    // A row created earlier in this batch is written before it changes.
+    if (this.pendingInserts.includes(existing)) await this.flushInserts();
+    const before = snapshot(existing);
+    const wasDeleted = Boolean(existing.deleted);
+    const changes: Partial<LineRow> & Record<string, unknown> = {
+      version: existing.version + 1,
+      seq: ++this.seq,
+      updatedAt: this.now,
+    };
+    if (line === null) {
+      Object.assign(changes, { deleted: true, pointed: false });
+    } else {
+      if (existing.pointed && !existing.deleted) {
+        const old = inputOf(existing);
+        if (old.amount !== line.amount || old.date !== line.date || old.account !== line.account) {
+          throw new ServiceError(
+            409,
+            'ligne_pointee',
+            'Cette ligne est pointée : son montant, sa date et son compte ne changent pas tant qu’elle n’est pas dépointée.',
+            { current: lineJson(existing) },
+          );
+        }
+      }
+      Object.assign(changes, { deleted: false }, this.fields(line, await this.validate(existing.id, line)));
+    }
+    const [count] = await this.scope.db.models.Line.update(changes, {
+      where: { id: existing.id, version: existing.version },
+      transaction: this.t,
+    });
+    if (count !== 1) {
+      throw new ServiceError(412, 'version_perimee', 'La ligne a été modifiée entre-temps.');
+    }
+    const oldPj = existing.deleted ? null : existing.pj;
+    existing.set(changes as never);
+    this.track(existing.id, oldPj, existing.deleted ? null : existing.pj);
+    this.audit(existing, line === null ? 'delete' : wasDeleted ? 'restore' : 'replace', before);
+    return existing;
+  }
+
+  private async flushInserts(): Promise<void> {
+    if (!this.pendingInserts.length) return;
+    await this.scope.db.models.Line.bulkCreate(
+      this.pendingInserts.map((r) => r.get({ plain: true })),
+      { transaction: this.t },
+    );
+    this.pendingInserts = [];
+  }
+
+  async flush(): Promise<void> {
+    const { Audit, Exercise } = this.scope.db.models;
+    await this.flushInserts();
+    if (this.audits.length) {
+      await Audit.bulkCreate(this.audits, { transaction: this.t });
+      this.audits = [];
+    }
+    if (this.seq !== Number(this.exercise.lastSeq)) {
+      await Exercise.update({ lastSeq: this.seq }, { where: { id: this.exercise.id }, transaction: this.t });
+      this.exercise.lastSeq = this.seq;
+    }
+  }
+
+  get cursor(): string {
+    return String(this.seq);
+  }
+}
+
+function versionConflict(row: LineRow | null, expected: number | null): WriteOutcome {
+  if (!row) {
+    return {
+      result: 'conflict',
+      status: 412,
+      row: null,
+      code: 'ligne_absente',
+      message: 'Cette ligne n’existe pas (ou plus) sur le service.',
+    };
+  }
+  return {
+    result: 'conflict',
+    status: 412,
+    row,
+    code: 'version_perimee',
+    message: `La ligne a été modifiée entre-temps (version ${row.version}, vous aviez la version ${expected}) : choisissez la version à garder.`,
+  };
+}
+
+/** The decision for one PUT: create, harmless retry, replace, or refuse. */
+async function putOne(
+  w: ExerciseWriter,
+  existing: LineRow | null,
+  id: string,
+  line: LineInput,
+  ifMatch: number | null,
+): Promise<WriteOutcome> {
+  if (!existing) {
+    if (ifMatch !== null) return versionConflict(null, ifMatch);
+    return { result: 'stored', status: 201, row: await w.create(id, line) };
+  }
+  if (ifMatch === null) {
+    if (!existing.deleted && sameContent(inputOf(existing), line))
+      return { result: 'unchanged', status: 200, row: existing };
+    return {
+      result: 'conflict',
+      status: 428,
+      row: existing,
+      code: 'version_requise',
+      message: 'Cette ligne existe déjà : indiquez sa version (en-tête If-Match) pour la remplacer.',
+    };
+  }
+  if (existing.version !== ifMatch) {
+    // A retry of a change already stored: the same content at the next version.
+    if (!existing.deleted && existing.version === ifMatch + 1 && sameContent(inputOf(existing), line)) {
+      return { result: 'unchanged', status: 200, row: existing };
+    }
+    return versionConflict(existing, ifMatch);
+  }
+  return { result: 'stored', status: 200, row: await w.replace(existing, line) };
+}
+
+async function deleteOne(w: ExerciseWriter, existing: LineRow | null, ifMatch: number | null): Promise<WriteOutcome> {
+  if (!existing) return versionConflict(null, ifMatch);
+  if (existing.deleted) return { result: 'unchanged', status: 200, row: existing };
+  if (ifMatch === null) {
+    return {
+      result: 'conflict',
+      status: 428,
+      row: existing,
+      code: 'version_requise',
+      message: 'Indiquez la version de la ligne à supprimer (en-tête If-Match).',
+    };
+  }
+  if (existing.version !== ifMatch) return versionConflict(existing, ifMatch);
+  return { result: 'stored', status: 200, row: await w.replace(existing, null) };
+}
+
+async function findLine(scope: Scope, id: string, t?: Transaction): Promise<LineRow | null> {
+  const row = await scope.db.models.Line.findByPk(id, t ? { transaction: t } : {});
+  if (row && row.exerciseId !== scope.exercise.id) {
+    // The id belongs to another exercise (or coop): never reveal it.
+    throw new ServiceError(
+      409,
+      'identifiant_pris',
+      'Cet identifiant de ligne est déjà utilisé ailleurs : générez-en un autre.',
+    );
+  }
+  return row;
+}
+
+export async function putLine(
+  scope: Scope,
+  id: string,
+  line: LineInput,
+  ifMatch: number | null,
+): Promise<WriteOutcome> {
+  return scope.db.write(async (t) => {
+    const w = await ExerciseWriter.open(scope, t);
+    const outcome = await putOne(w, await findLine(scope, id, t), id, line, ifMatch);
+    await w.flush();
+    return outcome;
+  });
+}
+
+export async function deleteLine(scope: Scope, id: string, ifMatch: number | null): Promise<WriteOutcome> {
+  return scope.db.write(async (t) => {
+    const w = await ExerciseWriter.open(scope, t);
+    const outcome = await deleteOne(w, await findLine(scope, id, t), ifMatch);
+    await w.flush();
+    return outcome;
+  });
+}
+
+/** Copies a line under the next free PJ; `copyId` (client-generated) makes retries harmless. */
+export async function duplicateLine(scope: Scope, sourceId: string, copyId: string): Promise<WriteOutcome> {
+  return scope.db.write(async (t) => {
+    const w = await ExerciseWriter.open(scope, t);
+    const source = await findLine(scope, sourceId, t);
+    if (!source || source.deleted) throw new ServiceError(404, 'introuvable', 'La ligne à dupliquer n’existe pas.');
+    const already = await findLine(scope, copyId, t);
+    if (already) {
+      const audit = await scope.db.models.Audit.findOne({
+        where: { lineId: copyId, action: 'duplicate' },
+        transaction: t,
+      });
+      if (audit) return { result: 'unchanged', status: 200, row: already };
+      throw new ServiceError(
+        409,
+        'identifiant_pris',
+        'Cet identifiant de ligne est déjà utilisé : générez-en un autre.',
+      );
+    }
+    const copy = { ...inputOf(source), pj: await w.nextPj() };
+    const row = await w.create(copyId, copy, 'duplicate');
+    await w.flush();
+    return { result: 'stored', status: 201, row };
+  });
+}
+
+export interface SyncEntry {
+  id: string;
+  version?: number | null;
+  deleted?: boolean;
+  line?: LineInput;
+}
+
+export interface SyncOutcome {
+  id: string;
+  outcome: WriteOutcome;
+}
+
+/** A batch in one transaction: each entry stored, unchanged or in conflict. */
+export async function syncLines(
+  scope: Scope,
+  entries: readonly SyncEntry[],
+): Promise<{ cursor: string; outcomes: SyncOutcome[] }> {
+  return scope.db.write(async (t) => {
+    const w = await ExerciseWriter.open(scope, t);
+    const ids = [...new Set(entries.map((e) => e.id))];
+    const rows = new Map<string, LineRow>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const found = await scope.db.models.Line.findAll({
+        where: { id: { [Op.in]: ids.slice(i, i + 500) } },
+        transaction: t,
+      });
+      for (const r of found) rows.set(r.id, r);
+    }
+    const outcomes: SyncOutcome[] = [];
+    for (const e of entries) {
+      const existing = rows.get(e.id) ?? null;
+      if (existing && existing.exerciseId !== scope.exercise.id) {
+        outcomes.push({
+          id: e.id,
+          outcome: {
+            result: 'conflict',
+            status: 409,
+            row: null,
+            code: 'identifiant_pris',
+            message: 'Cet identifiant de ligne est déjà utilisé ailleurs : générez-en un autre.',
+          },
+        });
+        continue;
+      }
+      const ifMatch = e.version ?? null;
+      let outcome: WriteOutcome;
+      try {
+        outcome = e.deleted ? await deleteOne(w, existing, ifMatch) : await putOne(w, existing, e.id, e.line!, ifMatch);
+      } catch (err) {
+        if (!(err instanceof ServiceError) || err.status >= 500) throw err;
+        outcome = {
+          result: 'conflict',
+          status: err.status as 409,
+          row: existing,
+          code: err.code,
+          message: err.message,
+        };
+      }
+      if (outcome.result === 'stored') rows.set(e.id, outcome.row);
+      outcomes.push({ id: e.id, outcome });
+    }
+    await w.flush();
+    return { cursor: w.cursor, outcomes };
+  });
+}
+
+/** Live lines (and, with `since`, the tombstones) changed after a cursor, in cahier order. */
+export async function listLines(
+  scope: Scope,
+  since: number | null,
+): Promise<{ cursor: string; lines: LineJson[]; tombstones: TombstoneJson[] }> {
+  const { Exercise, Line } = scope.db.models;
+  // The cursor first: every change up to it is committed, so nothing is ever skipped.
+  const ex = await Exercise.findByPk(scope.exercise.id, { attributes: ['lastSeq'] });
+  const cursor = Number(ex!.lastSeq);
+  const where: Record<string | symbol, unknown> = { exerciseId: scope.exercise.id, seq: { [Op.lte]: cursor } };
+  if (since === null) where.deleted = false;
+  else where.seq = { [Op.gt]: since, [Op.lte]: cursor };
+  const rows = await Line.findAll({
+    where,
+    order: [
+      ['date', 'ASC'],
+      ['pj', 'ASC'],
+      ['id', 'ASC'],
+    ],
+  });
+  const lines: LineJson[] = [];
+  const tombstones: TombstoneJson[] = [];
+  for (const r of rows) {
+    const j = lineJson(r);
+    if ('deleted' in j) tombstones.push(j);
+    else lines.push(j);
+  }
+  return { cursor: String(cursor), lines, tombstones };
+}
+
+export async function getLine(scope: Scope, id: string): Promise<LineRow> {
+  const row = await findLine(scope, id);
+  if (!row) throw new ServiceError(404, 'introuvable', 'Cette ligne n’existe pas.');
+  return row;
+}
+
+export interface AuditJson {
+  action: string;
+  version: number;
+  at: string;
+  login: string;
+  before: unknown;
+  after: unknown;
+}
+
+export async function lineHistory(scope: Scope, id: string): Promise<AuditJson[]> {
+  await getLine(scope, id);
+  const rows = await scope.db.models.Audit.findAll({
+    where: { lineId: id, exerciseId: scope.exercise.id },
+    order: [['id', 'ASC']],
+  });
+  return rows.map((a) => ({
+    action: a.action,
+    version: a.version,
+    at: iso(a.at),
+    login: a.login,
+    before: a.before ? JSON.parse(a.before) : null,
+    after: a.after ? JSON.parse(a.after) : null,
+  }));
+}
