@@ -1,9 +1,11 @@
 /** `cahier`: the command line of Cahier Coop. */
 import { commandHelp, parseCommand, programHelp, UserError, type Command, type Output } from './command';
+import { coopCommand, userCommand } from './account-commands';
+import { serveCommand } from './serve-command';
 import { startCommand } from './start-command';
 import { templateCommand } from './template-command';
 
-export const COMMANDS: readonly Command[] = [startCommand, templateCommand];
+export const COMMANDS: readonly Command[] = [startCommand, serveCommand, coopCommand, userCommand, templateCommand];
 
 const PROGRAM = 'cahier';
 const DESCRIPTION = 'Cahier Coop – le cahier de comptabilité des coopératives scolaires.';

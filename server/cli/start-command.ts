@@ -4,17 +4,22 @@ import { exerciseLabel, exerciseOf } from '../../templates/definition';
 import { buildCahierWorkbook } from '../../templates/workbook/build';
 import { DEMO_COOP, generateYear } from '../demo/year';
 import { UserError, type Command } from './command';
+import { DB_OPTION } from './db-option';
+import { runService } from './serve-command';
 
 /**
- * `cahier start`: makes the product ready to use on this machine. At this stage of the
- * product it writes, under the data folder, the empty cahier template of the current exercise
- * and a demo cahier filled with a whole year of a fictitious cooperative.
+ * `cahier start`: the product on this machine. Writes, under the data folder, the empty cahier
+ * template of the current exercise and a demo cahier workbook, then starts the service on
+ * SQLite (data/cahier.sqlite) with the demo cooperative and its logins.
  */
 export const startCommand: Command = {
   name: 'start',
-  summary: 'prépare Cahier Coop : modèle du cahier et cahier de démonstration dans data/',
+  summary: 'démarre Cahier Coop : service avec la coopérative de démonstration, modèles dans data/',
   options: {
     data: { type: 'string', value: 'DOSSIER', description: 'dossier des fichiers produits (défaut : data)' },
+    port: { type: 'string', value: 'N', description: 'port du service (défaut : 3000)' },
+    db: { ...DB_OPTION, description: 'base de données (défaut : sqlite:DOSSIER/cahier.sqlite)' },
+    https: { type: 'boolean', description: 'HTTPS avec les certificats de développement Office' },
   },
   async run(values, _positionals, io) {
     const dir = resolve(typeof values.data === 'string' ? values.data : 'data');
@@ -59,6 +64,7 @@ export const startCommand: Command = {
         '',
       ].join('\n'),
     );
-    return 0;
+    await runService({ ...values, db: values.db ?? `sqlite:${join(dir, 'cahier.sqlite')}` }, io, true);
+    return new Promise<number>(() => undefined); // runs until stopped
   },
 };
