@@ -145,8 +145,10 @@ class ExerciseWriter {
     return this.pjs;
   }
 
+  /** Keeps the PJ map in step with a change (not loaded yet: it will be read from the rows). */
   private track(id: string, oldPj: string | null, newPj: string | null): void {
-    const map = this.pjs!;
+    const map = this.pjs;
+    if (!map) return;
     if (oldPj !== null) map.get(oldPj.trim())?.delete(id);
     if (newPj !== null) {
       const key = newPj.trim();
