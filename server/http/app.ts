@@ -162,7 +162,8 @@ export function createApp(services: Services): Koa {
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));
   app.on('error', (e: Error) => {
-    if (process.env.NODE_ENV !== 'test' || process.env.CAHIER_DEBUG) process.stderr.write(`Erreur : ${e.stack ?? e.message}\n`);
+    if (process.env.NODE_ENV !== 'test' || process.env.CAHIER_DEBUG)
+      process.stderr.write(`Erreur : ${e.stack ?? e.message}\n`);
   });
   return app;
 }

@@ -349,15 +349,10 @@ export const ROUTES: Route[] = [
       const results = items.map((_, i) => {
         const bad = invalid.get(i);
         if (bad) return { id: bad.id, result: 'invalid' as const, errors: bad.errors };
-        const { id, outcome } = outcomes[k++]!;
+        const { id, outcome, line } = outcomes[k++]!;
         return outcome.result === 'conflict'
-          ? {
-              id,
-              result: 'conflict' as const,
-              line: outcome.row ? lineJson(outcome.row) : null,
-              errors: [{ field: `lines[${i}]`, message: outcome.message }],
-            }
-          : { id, result: outcome.result, line: lineJson(outcome.row) };
+          ? { id, result: 'conflict' as const, line, errors: [{ field: `lines[${i}]`, message: outcome.message }] }
+          : { id, result: outcome.result, line };
       });
       const counts: Record<string, number> = { stored: 0, unchanged: 0, conflict: 0, invalid: 0 };
       for (const x of results) counts[x.result]! += 1;

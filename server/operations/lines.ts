@@ -437,6 +437,8 @@ export interface SyncEntry {
 export interface SyncOutcome {
   id: string;
   outcome: WriteOutcome;
+  /** The line as it stood after this entry (a later entry of the batch may change it again). */
+  line: LineJson | TombstoneJson | null;
 }
 
 /** A batch in one transaction: each entry stored, unchanged or in conflict. */
@@ -461,6 +463,7 @@ export async function syncLines(
       if (existing && existing.exerciseId !== scope.exercise.id) {
         outcomes.push({
           id: e.id,
+          line: null,
           outcome: {
             result: 'conflict',
             status: 409,
@@ -486,7 +489,7 @@ export async function syncLines(
         };
       }
       if (outcome.result === 'stored') rows.set(e.id, outcome.row);
-      outcomes.push({ id: e.id, outcome });
+      outcomes.push({ id: e.id, outcome, line: outcome.row ? lineJson(outcome.row) : null });
     }
     await w.flush();
     return { cursor: w.cursor, outcomes };
