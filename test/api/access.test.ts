@@ -1,0 +1,154 @@
+/** Who may do what: tenant isolation over every endpoint, sessions, lockout. */
+import { ROUTES } from '../../server/http/routes';
+import { LOCKOUT } from '../../server/operations/sessions';
+import {
+  Client,
+  DATABASES,
+  WORLD,
+  expense,
+  loggedIn,
+  seedWorld,
+  startTestService,
+  uuid,
+  type TestService,
+} from './harness';
+
+const A = WORLD.coops.A;
+
+/** A plausible request for a route, on coop A. */
+function requestFor(
+  route: (typeof ROUTES)[number],
+  lineId: string,
+): { path: string; body?: unknown; headers: Record<string, string> } {
+  const path = route.path.replace('{coop}', A).replace('{year}', '2025').replace('{id}', lineId);
+  let body: unknown;
+  if (route.method === 'put' && path.endsWith(lineId)) body = expense('900', 1);
+  else if (route.method === 'put') body = { opening: { banque: 1, caisse: 1 } };
+  else if (path.endsWith('/sync')) body = { lines: [{ id: uuid(), line: expense('901') }] };
+  else if (path.endsWith('/duplicate')) body = { id: uuid() };
+  return { path, body, headers: route.method === 'get' || route.method === 'post' ? {} : { 'If-Match': '"1"' } };
+}
+
+describe.each(DATABASES)('les droits ($name)', (kind) => {
+  let service: TestService;
+  let lineId: string;
+  const coopRoutes = ROUTES.filter((r) => r.path.includes('{coop}'));
+
+  beforeAll(async () => {
+    service = await startTestService(kind);
+    await seedWorld(service);
+    const mA = await loggedIn(service, WORLD.logins.mA);
+    lineId = uuid();
+    expect((await mA.put(A, lineId, expense('001'))).status).toBe(201);
+  });
+  afterAll(() => service.stop());
+
+  const snapshot = async () => ({
+    lines: await service.db.models.Line.count(),
+    audit: await service.db.models.Audit.count(),
+    exercises: JSON.stringify(await service.db.models.Exercise.findAll({ order: [['id', 'ASC']], raw: true })),
+  });
+
+  test('the matrix covers every endpoint that names a coop', () => {
+    expect(coopRoutes.length).toBeGreaterThanOrEqual(10);
+  });
+
+  test.each([
+    ['mandataire of another coop', WORLD.logins.mB],
+    ['mandataire of another department', WORLD.logins.mC],
+    ['trésorier of another department', WORLD.logins.t23],
+  ])('a %s never reads or writes coop A (403 on every endpoint)', async (_who, login) => {
+    const other = await loggedIn(service, login);
+    const before = await snapshot();
+    for (const route of coopRoutes) {
+      const { path, body, headers } = requestFor(route, lineId);
+      const r = await other.request(route.method.toUpperCase(), path, body, headers);
+      expect([route.method, route.path, r.status]).toEqual([route.method, route.path, 403]);
+      expect(r.body).toMatchObject({ code: 'acces_refuse', detail: 'Vous n’avez pas accès à cette coopérative.' });
+      expect(JSON.stringify(r.body)).not.toContain('Librairie');
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
+  test('a line id of coop A, used under coop B, is refused without revealing the line', async () => {
+    const mB = await loggedIn(service, WORLD.logins.mB);
+    const before = await snapshot();
+    for (const r of [
+      await mB.put(WORLD.coops.B, lineId, expense('001')),
+      await mB.request('GET', `/api/coops/${WORLD.coops.B}/exercises/2025/lines/${lineId}`),
+      await mB.request('GET', `/api/coops/${WORLD.coops.B}/exercises/2025/lines/${lineId}/history`),
+    ]) {
+      expect(r.status).toBe(409);
+      expect(JSON.stringify(r.body)).not.toContain('Librairie');
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
+  test('without a session every endpoint but health and login answers 401', async () => {
+    const anonymous = new Client(service.url);
+    for (const route of ROUTES.filter((r) => r.auth !== false)) {
+      const { path, body, headers } = requestFor(route, lineId);
+      const r = await anonymous.request(route.method.toUpperCase(), path, body, headers);
+      expect([route.path, r.status]).toEqual([route.path, 401]);
+    }
+    anonymous.token = 'jeton-invente';
+    expect((await anonymous.request('GET', '/api/coops')).status).toBe(401);
+  });
+
+  test('the department’s trésorier and the admin reach coop A; each sees only their coops', async () => {
+    const t87 = await loggedIn(service, WORLD.logins.t87);
+    expect((await t87.request('GET', `/api/coops/${A}/exercises/2025/lines/${lineId}`)).status).toBe(200);
+    const numbers = async (c: Client) =>
+      (await c.request('GET', '/api/coops')).body.map((x: { number: string }) => x.number);
+    expect(await numbers(t87)).toEqual([WORLD.coops.A, WORLD.coops.B]);
+    expect(await numbers(await loggedIn(service, WORLD.logins.mB))).toEqual([WORLD.coops.B]);
+    expect(await numbers(await loggedIn(service, WORLD.logins.admin))).toEqual(
+      [WORLD.coops.C, WORLD.coops.A, WORLD.coops.B].sort(),
+    );
+    expect((await t87.request('GET', `/api/coops/999-9999`)).status).toBe(404);
+  });
+
+  test('logins are case-sensitive; logout revokes; an expired token is refused', async () => {
+    const wrongCase = await new Client(service.url).request('POST', '/api/session', {
+      login: WORLD.logins.mA.toUpperCase(),
+      password: WORLD.password,
+    });
+    expect(wrongCase.status).toBe(401);
+    expect(wrongCase.body.detail).toBe(
+      'Identifiant ou mot de passe incorrect (attention aux majuscules et minuscules).',
+    );
+    const c = await loggedIn(service, WORLD.logins.mA);
+    expect((await c.request('GET', '/api/coops')).status).toBe(200);
+    expect((await c.request('DELETE', '/api/session')).status).toBe(204);
+    expect((await c.request('GET', '/api/coops')).status).toBe(401);
+    const d = await loggedIn(service, WORLD.logins.mA);
+    await service.db.write((t) =>
+      service.db.models.Session.update({ expiresAt: new Date(Date.now() - 1000) }, { where: {}, transaction: t }),
+    );
+    expect((await d.request('GET', '/api/coops')).status).toBe(401);
+  });
+
+  test(`after ${LOCKOUT.perLogin} failures a login is locked, even with the right password`, async () => {
+    const c = new Client(service.url);
+    const login = WORLD.logins.mB;
+    for (let i = 0; i < LOCKOUT.perLogin; i++) {
+      expect((await c.request('POST', '/api/session', { login, password: 'mauvais-mot' })).status).toBe(401);
+    }
+    const locked = await c.request('POST', '/api/session', { login, password: WORLD.password });
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(60);
+    expect(locked.body.detail).toMatch(/^Trop d’essais infructueux : la connexion est bloquée jusqu’à \d\d:\d\d\./);
+    // Another login is not affected.
+    expect((await c.request('POST', '/api/session', { login: WORLD.logins.mC, password: WORLD.password })).status).toBe(
+      201,
+    );
+    // Once the lock is over, the right password works again.
+    await service.db.write((t) =>
+      service.db.models.LoginAttempt.update(
+        { lockedUntil: new Date(Date.now() - 1000) },
+        { where: {}, transaction: t },
+      ),
+    );
+    expect((await c.request('POST', '/api/session', { login, password: WORLD.password })).status).toBe(201);
+  });
+});
