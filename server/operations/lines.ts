@@ -40,7 +40,7 @@ export interface Scope {
 /** The fields of a line, in a fixed order, with absent optional fields as null. */
 export function canonical(line: LineInput): LineInput {
   return {
-    pj: line.pj,
+    pj: line.pj.trim(),
     date: line.date,
     libelle: line.libelle,
     mode: line.mode ?? null,
@@ -112,11 +112,13 @@ class ExerciseWriter {
     private readonly scope: Scope,
     private readonly t: Transaction,
     private readonly exercise: ExerciseRow,
+    /** A batch reads every PJ of the exercise once instead of one query a line. */
+    private readonly batch: boolean,
   ) {
     this.seq = Number(exercise.lastSeq);
   }
 
-  static async open(scope: Scope, t: Transaction): Promise<ExerciseWriter> {
+  static async open(scope: Scope, t: Transaction, batch = false): Promise<ExerciseWriter> {
     const { Exercise } = scope.db.models;
     const exercise = await Exercise.findByPk(scope.exercise.id, { transaction: t, lock: t.LOCK.UPDATE });
     if (!exercise) throw new ServiceError(404, 'introuvable', 'Cet exercice n’existe plus.');
@@ -127,7 +129,7 @@ class ExerciseWriter {
         `L’exercice ${exercise.year}-${exercise.year + 1} est clôturé : il ne peut plus être modifié.`,
       );
     }
-    return new ExerciseWriter(scope, t, exercise);
+    return new ExerciseWriter(scope, t, exercise, batch);
   }
 
   /** PJ numbers of the live lines (loaded once per transaction). */
@@ -157,12 +159,24 @@ class ExerciseWriter {
     }
   }
 
+  /** Other live lines holding a PJ: from the map in a batch, else one indexed query. */
+  private async pjHolders(pj: string): Promise<string[]> {
+    if (this.pjs || this.batch) return [...((await this.pjMap()).get(pj) ?? [])];
+    const rows = await this.scope.db.models.Line.findAll({
+      attributes: ['id'],
+      where: { exerciseId: this.exercise.id, deleted: false, pj },
+      transaction: this.t,
+      raw: true,
+    });
+    return [...rows.map((r) => r.id), ...this.pendingInserts.filter((r) => r.pj === pj).map((r) => r.id)];
+  }
+
   async validate(id: string, line: LineInput): Promise<Problem[]> {
-    const pjs = await this.pjMap();
+    const holders = await this.pjHolders(line.pj.trim());
     return validateLine(line, {
       exercise: this.exercise.year,
       chart: this.scope.chart,
-      pjTaken: (pj) => [...(pjs.get(pj) ?? [])].some((other) => other !== id),
+      pjTaken: () => holders.some((other) => other !== id),
     });
   }
 
@@ -447,7 +461,7 @@ export async function syncLines(
   entries: readonly SyncEntry[],
 ): Promise<{ cursor: string; outcomes: SyncOutcome[] }> {
   return scope.db.write(async (t) => {
-    const w = await ExerciseWriter.open(scope, t);
+    const w = await ExerciseWriter.open(scope, t, true);
     const ids = [...new Set(entries.map((e) => e.id))];
     const rows = new Map<string, LineRow>();
     for (let i = 0; i < ids.length; i += 500) {

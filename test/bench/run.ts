@@ -12,6 +12,7 @@ import ExcelJS from 'exceljs';
 import { cahierLayout, lineToRow, FIRST_DATA_ROW, type SheetCell } from '../../templates/definition';
 import { buildCahierWorkbook } from '../../templates/workbook/build';
 import { DEMO_COOP, generateYear, type GeneratedYear } from '../../server/demo/year';
+import { benchService, type ServiceBenchResult } from './service';
 
 interface Result {
   name: string;
@@ -70,23 +71,58 @@ async function workbookBench(count: number): Promise<Result> {
 async function main(): Promise<void> {
   const results: Result[] = [];
   for (const n of [300, 2000]) results.push(await workbookBench(n));
+  const services: ServiceBenchResult[] = [await benchService('sqlite')];
+  const mysqlUrl =
+    process.env.CAHIER_BENCH_MYSQL_URL ??
+    process.env.CAHIER_TEST_MYSQL_URL ??
+    'mysql://root@127.0.0.1:3306/cahier_bench';
+  try {
+    services.push(await benchService('mysql', mysqlUrl));
+  } catch (e) {
+    process.stderr.write(
+      `MariaDB indisponible pour le banc d’essai (${(e as Error).message}) : mesures SQLite seules.\n`,
+    );
+  }
+  for (const s of services) {
+    const name = s.dialect === 'sqlite' ? 'SQLite' : 'MariaDB';
+    results.push({
+      name: `${name} : PUT d’une ligne, 32 connexions (p50 ${s.put.p50} ms, p99 ${s.put.p99} ms, ${s.put.errors + s.put.non2xx} erreurs) vs INSERT transactionnel brut`,
+      ours: s.put.rps,
+      raw: s.rawInsert.rps,
+      unit: 'req/s',
+      target: '≥ 70 %',
+    });
+    results.push({
+      name: `${name} : synchronisation d’un lot de 2 000 lignes vs insertion groupée brute`,
+      ours: s.batch.ms,
+      raw: s.rawBulk.ms,
+      unit: 'ms',
+      target: '≤ 2×',
+    });
+  }
 
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} Go, Node ${process.version}`;
   const lines = [
     '# Benchmarks',
     '',
     `Mesuré le ${new Date().toISOString().slice(0, 10)} sur : ${machine}.`,
-    'Médiane de 5 passes après une passe de chauffe ; « brut » = la bibliothèque seule dans la même exécution.',
+    'Classeur : médiane de 5 passes après une passe de chauffe. « Brut » = la bibliothèque ou le pilote seul, dans la même exécution.',
     '',
     '| Mesure | Cahier Coop | Brut | Rapport | Cible |',
     '|---|---:|---:|---:|---|',
     ...results.map(
       (r) =>
-        `| ${r.name} | ${r.ours.toFixed(0)} ${r.unit} | ${r.raw.toFixed(0)} ${r.unit} | ${(r.ours / r.raw).toFixed(2)}× | ${r.target} |`,
+        `| ${r.name} | ${r.ours.toFixed(0)} ${r.unit} | ${r.raw.toFixed(0)} ${r.unit} | ${r.unit === 'req/s' ? `${((100 * r.ours) / r.raw).toFixed(0)} %` : `${(r.ours / r.raw).toFixed(2)}×`} | ${r.target} |`,
     ),
     '',
-    'Brut : ExcelJS écrit les mêmes valeurs et formules de lignes dans une feuille nue. Cahier Coop : le classeur',
-    'complet (tableau structuré, validations, mise en forme conditionnelle, impression, feuilles annexes).',
+    'Classeur — brut : ExcelJS écrit les mêmes valeurs et formules de lignes dans une feuille nue ; Cahier Coop : le',
+    'classeur complet (tableau structuré, validations, mise en forme conditionnelle, impression, feuilles annexes).',
+    '',
+    `Service — le service tourne dans son propre processus ; autocannon (${process.env.BENCH_SECONDS ?? 10} s, 32 connexions) envoie des PUT`,
+    'de lignes nouvelles (validation, historique, curseur de synchronisation compris). Brut : le pilote (sqlite3 ou mysql2)',
+    'insère la même ligne dans une table de même forme, BEGIN/INSERT/COMMIT (SQLite : une transaction après l’autre,',
+    'un seul écrivain ; MariaDB : 32 connexions). Lot : POST …/sync de 2 000 lignes (médiane de 5) contre un INSERT',
+    'groupé des mêmes lignes en une transaction.',
     '',
   ];
   const text = lines.join('\n');

@@ -73,6 +73,7 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
     updated_at: { type: DataTypes.DATE(3), allowNull: false },
   });
   await qi.addIndex('lines', ['exercise_id', 'seq'], { name: 'lines_exercise_seq' });
+  await qi.addIndex('lines', ['exercise_id', 'pj'], { name: 'lines_exercise_pj' });
   await qi.createTable('audit', {
     id,
     line_id: { type: DataTypes.STRING(36), allowNull: false, ...bin },
