@@ -1,6 +1,7 @@
 /** Who may see and change what: a mandataire one coop, a trésorier a department, an admin all. */
 import type { Chart } from '../../templates/definition';
 import { DEFAULT_CHART } from '../../templates/definition';
+import { QueryTypes } from 'sequelize';
 import type { Db } from '../db/connect';
 import type { CoopRow, ExerciseRow, Role } from '../db/models';
 import { forbidden, notFound } from './errors';
@@ -39,11 +40,45 @@ export interface ExerciseScope {
   chart: Chart;
 }
 
+/** The coop, its exercise and its department's chart, in one query (every line request asks). */
 export async function exerciseFor(db: Db, p: Principal, number: string, year: number): Promise<ExerciseScope> {
-  const coop = await coopFor(db, p, number);
-  const exercise = await db.models.Exercise.findOne({ where: { coopId: coop.id, year } });
-  if (!exercise) {
+  const [row] = await db.sequelize.query<Record<string, unknown>>(
+    `SELECT c.id AS coop_id, c.number, c.name, c.school, c.department_code, c.admin,
+            e.id AS exercise_id, e.status, e.opening_banque, e.opening_caisse, e.last_seq, d.chart
+       FROM coops c
+       LEFT JOIN exercises e ON e.coop_id = c.id AND e.year = :year
+       LEFT JOIN departments d ON d.code = c.department_code
+      WHERE c.number = :number`,
+    { replacements: { number, year }, type: QueryTypes.SELECT },
+  );
+  if (!row) throw notFound(`La coopérative ${number} n’existe pas.`);
+  const coop = db.models.Coop.build(
+    {
+      id: Number(row.coop_id),
+      number: String(row.number),
+      name: String(row.name),
+      school: (row.school as string | null) ?? null,
+      departmentCode: String(row.department_code),
+      admin: (row.admin as string | null) ?? null,
+    },
+    { isNewRecord: false },
+  );
+  if (!canAccessCoop(p, coop)) throw forbidden();
+  if (row.exercise_id === null || row.exercise_id === undefined) {
     throw notFound(`L’exercice ${year}-${year + 1} de la coopérative ${number} n’est pas ouvert.`);
   }
-  return { coop, exercise, chart: await chartOf(db, coop.departmentCode) };
+  const exercise = db.models.Exercise.build(
+    {
+      id: Number(row.exercise_id),
+      coopId: coop.id,
+      year,
+      status: row.status as 'open' | 'closed',
+      openingBanque: Number(row.opening_banque),
+      openingCaisse: Number(row.opening_caisse),
+      lastSeq: Number(row.last_seq),
+    },
+    { isNewRecord: false },
+  );
+  const chart = typeof row.chart === 'string' ? (JSON.parse(row.chart) as Chart) : DEFAULT_CHART;
+  return { coop, exercise, chart };
 }

@@ -104,7 +104,6 @@ export type WriteOutcome =
  */
 class ExerciseWriter {
   private seq: number;
-  private pjs: Map<string, Set<string>> | null = null;
   private audits: CreationAttributes<AuditRow>[] = [];
   private readonly now = new Date();
 
@@ -116,6 +115,29 @@ class ExerciseWriter {
     private readonly batch: boolean,
   ) {
     this.seq = Number(exercise.lastSeq);
+    this.principal = scope.principal;
+  }
+
+  /** A line of this exercise as the transaction sees it (rows created here included). */
+  async find(id: string): Promise<LineRow | null> {
+    const pending = this.pendingInserts.find((r) => r.id === id);
+    if (pending) return pending;
+    const known = this.known.get(id);
+    if (known !== undefined) {
+      if (known && known.exerciseId !== this.exercise.id) throw idTaken();
+      return known;
+    }
+    return findLine(this.scope, id, this.t);
+  }
+
+  /** True when the line was made by duplicating (retries of a duplicate are harmless). */
+  async isDuplicateCopy(id: string): Promise<boolean> {
+    if (this.audits.some((a) => a.lineId === id && a.action === 'duplicate')) return true;
+    const audit = await this.scope.db.models.Audit.findOne({
+      where: { lineId: id, action: 'duplicate' },
+      transaction: this.t,
+    });
+    return audit !== null;
   }
 
   static async open(scope: Scope, t: Transaction, batch = false): Promise<ExerciseWriter> {
@@ -132,43 +154,59 @@ class ExerciseWriter {
     return new ExerciseWriter(scope, t, exercise, batch);
   }
 
-  /** PJ numbers of the live lines (loaded once per transaction). */
-  private async pjMap(): Promise<Map<string, Set<string>>> {
-    if (!this.pjs) {
-      const rows = await this.scope.db.models.Line.findAll({
-        attributes: ['id', 'pj'],
-        where: { exerciseId: this.exercise.id, deleted: false },
-        transaction: this.t,
-        raw: true,
-      });
-      this.pjs = new Map();
-      for (const r of rows) this.track(r.id, null, r.pj);
-    }
-    return this.pjs;
-  }
+  /**
+   * Holders of PJ numbers among the live lines. The map always follows the changes made in
+   * this transaction; a PJ's entry is complete once read from the rows (or all are read).
+   */
+  private pjs = new Map<string, Set<string>>();
+  private pjComplete = new Set<string>();
+  private allPjs = false;
 
-  /** Keeps the PJ map in step with a change (not loaded yet: it will be read from the rows). */
-  private track(id: string, oldPj: string | null, newPj: string | null): void {
-    const map = this.pjs;
-    if (!map) return;
-    if (oldPj !== null) map.get(oldPj.trim())?.delete(id);
-    if (newPj !== null) {
-      const key = newPj.trim();
-      if (!map.has(key)) map.set(key, new Set());
-      map.get(key)!.add(id);
-    }
-  }
-
-  /** Other live lines holding a PJ: from the map in a batch, else one indexed query. */
-  private async pjHolders(pj: string): Promise<string[]> {
-    if (this.pjs || this.batch) return [...((await this.pjMap()).get(pj) ?? [])];
+  private async loadPjs(list: string[] | 'all'): Promise<void> {
+    const wanted = list === 'all' ? null : [...new Set(list)].filter((pj) => !this.pjComplete.has(pj));
+    if (this.allPjs || (wanted && wanted.length === 0)) return;
     const rows = await this.scope.db.models.Line.findAll({
-      attributes: ['id'],
-      where: { exerciseId: this.exercise.id, deleted: false, pj },
+      attributes: ['id', 'pj'],
+      where: { exerciseId: this.exercise.id, deleted: false, ...(wanted ? { pj: wanted } : {}) },
       transaction: this.t,
       raw: true,
     });
-    return [...rows.map((r) => r.id), ...this.pendingInserts.filter((r) => r.pj === pj).map((r) => r.id)];
+    for (const r of rows) this.track(r.id, null, r.pj);
+    if (wanted) for (const pj of wanted) this.pjComplete.add(pj);
+    else this.allPjs = true;
+  }
+
+  private async pjMap(): Promise<Map<string, Set<string>>> {
+    await this.loadPjs('all');
+    return this.pjs;
+  }
+
+  private track(id: string, oldPj: string | null, newPj: string | null): void {
+    if (oldPj !== null) this.pjs.get(oldPj.trim())?.delete(id);
+    if (newPj !== null) {
+      const key = newPj.trim();
+      if (!this.pjs.has(key)) this.pjs.set(key, new Set());
+      this.pjs.get(key)!.add(id);
+    }
+  }
+
+  private async pjHolders(pj: string): Promise<string[]> {
+    await this.loadPjs(this.batch ? 'all' : [pj]);
+    return [...(this.pjs.get(pj) ?? [])];
+  }
+
+  /** Lines read ahead for a group of requests (null: known to be absent). */
+  private known = new Map<string, LineRow | null>();
+
+  /** Reads ahead, in two queries, the lines and PJ numbers a group of requests will touch. */
+  async prefetch(ids: string[], pjs: string[]): Promise<void> {
+    const missing = [...new Set(ids)].filter((id) => !this.known.has(id));
+    if (missing.length) {
+      const rows = await this.scope.db.models.Line.findAll({ where: { id: missing }, transaction: this.t });
+      for (const id of missing) this.known.set(id, null);
+      for (const r of rows) this.known.set(r.id, r);
+    }
+    await this.loadPjs(pjs.map((p) => p.trim()));
   }
 
   async validate(id: string, line: LineInput): Promise<Problem[]> {
@@ -185,6 +223,9 @@ class ExerciseWriter {
     return nextPj([...pjs].filter(([, ids]) => ids.size > 0).map(([pj]) => pj));
   }
 
+  /** Who makes the change being written (a group of requests may come from several users). */
+  principal: Principal;
+
   private audit(
     row: LineRow,
     action: 'create' | 'replace' | 'delete' | 'duplicate' | 'restore',
@@ -193,8 +234,8 @@ class ExerciseWriter {
     this.audits.push({
       lineId: row.id,
       exerciseId: this.exercise.id,
-      userId: this.scope.principal.userId,
-      login: this.scope.principal.login,
+      userId: this.principal.userId,
+      login: this.principal.login,
       action,
       version: row.version,
       before,
@@ -379,66 +420,144 @@ async function deleteOne(w: ExerciseWriter, existing: LineRow | null, ifMatch: n
   return { result: 'stored', status: 200, row: await w.replace(existing, null) };
 }
 
+const idTaken = () =>
+  new ServiceError(
+    409,
+    'identifiant_pris',
+    'Cet identifiant de ligne est déjà utilisé ailleurs : générez-en un autre.',
+  );
+
 async function findLine(scope: Scope, id: string, t?: Transaction): Promise<LineRow | null> {
   const row = await scope.db.models.Line.findByPk(id, t ? { transaction: t } : {});
-  if (row && row.exerciseId !== scope.exercise.id) {
-    // The id belongs to another exercise (or coop): never reveal it.
-    throw new ServiceError(
-      409,
-      'identifiant_pris',
-      'Cet identifiant de ligne est déjà utilisé ailleurs : générez-en un autre.',
-    );
-  }
+  // The id belongs to another exercise (or coop): never reveal it.
+  if (row && row.exerciseId !== scope.exercise.id) throw idTaken();
   return row;
 }
 
-export async function putLine(
-  scope: Scope,
-  id: string,
-  line: LineInput,
-  ifMatch: number | null,
-): Promise<WriteOutcome> {
-  return scope.db.write(async (t) => {
-    const w = await ExerciseWriter.open(scope, t);
-    const outcome = await putOne(w, await findLine(scope, id, t), id, line, ifMatch);
-    await w.flush();
-    return outcome;
-  });
+type Job = (w: ExerciseWriter) => Promise<WriteOutcome>;
+
+interface QueuedJob {
+  scope: Scope;
+  run: Job;
+  /** The line ids and PJ numbers it will read, fetched for the whole group at once. */
+  ids: string[];
+  pjs: string[];
+  resolve(o: WriteOutcome): void;
+  reject(e: unknown): void;
 }
 
-export async function deleteLine(scope: Scope, id: string, ifMatch: number | null): Promise<WriteOutcome> {
-  return scope.db.write(async (t) => {
-    const w = await ExerciseWriter.open(scope, t);
-    const outcome = await deleteOne(w, await findLine(scope, id, t), ifMatch);
-    await w.flush();
-    return outcome;
-  });
+/**
+ * Group commit: the single-line writes that arrive for an exercise while its previous
+ * transaction runs are written together in the next one, each with its own decision, answer
+ * and audit record. It changes nothing to what a request gets; it saves a transaction (and a
+ * disk flush) per line. A request that fails unexpectedly is retried alone, so it never takes
+ * the others down with it.
+ */
+class GroupCommit {
+  private queues = new Map<number, QueuedJob[]>();
+  private running = new Set<number>();
+  private static readonly MAX = 200;
+
+  submit(scope: Scope, run: Job, ids: string[], pjs: string[]): Promise<WriteOutcome> {
+    return new Promise((resolve, reject) => {
+      const key = scope.exercise.id;
+      const queue = this.queues.get(key) ?? [];
+      queue.push({ scope, run, ids, pjs, resolve, reject });
+      this.queues.set(key, queue);
+      if (!this.running.has(key)) void this.drain(key);
+    });
+  }
+
+  private async drain(key: number): Promise<void> {
+    this.running.add(key);
+    try {
+      for (;;) {
+        const queue = this.queues.get(key) ?? [];
+        if (!queue.length) break;
+        const jobs = queue.splice(0, GroupCommit.MAX);
+        try {
+          await this.write(jobs);
+        } catch (e) {
+          if (jobs.length === 1) jobs[0]!.reject(e);
+          else for (const job of jobs) await this.write([job]).catch((err: unknown) => job.reject(err));
+        }
+      }
+    } finally {
+      this.running.delete(key);
+      this.queues.delete(key);
+    }
+  }
+
+  private async write(jobs: QueuedJob[]): Promise<void> {
+    const scope = jobs[0]!.scope;
+    const results: (() => void)[] = [];
+    try {
+      await scope.db.write(async (t) => {
+        const w = await ExerciseWriter.open(scope, t);
+        await w.prefetch(
+          jobs.flatMap((j) => j.ids),
+          jobs.flatMap((j) => j.pjs),
+        );
+        for (const job of jobs) {
+          w.principal = job.scope.principal;
+          try {
+            const outcome = await job.run(w);
+            results.push(() => job.resolve(outcome));
+          } catch (e) {
+            if (!(e instanceof ServiceError) || e.status >= 500) throw e;
+            results.push(() => job.reject(e));
+          }
+        }
+        await w.flush();
+      });
+    } catch (e) {
+      // The exercise itself refuses (closed, gone): every request gets the same answer.
+      if (e instanceof ServiceError && e.status < 500) {
+        for (const job of jobs) job.reject(e);
+        return;
+      }
+      throw e;
+    }
+    for (const answer of results) answer();
+  }
+}
+
+const groups = new WeakMap<Db, GroupCommit>();
+function grouped(scope: Scope, job: Job, ids: string[], pjs: string[] = []): Promise<WriteOutcome> {
+  let g = groups.get(scope.db);
+  if (!g) groups.set(scope.db, (g = new GroupCommit()));
+  return g.submit(scope, job, ids, pjs);
+}
+
+export function putLine(scope: Scope, id: string, line: LineInput, ifMatch: number | null): Promise<WriteOutcome> {
+  return grouped(scope, async (w) => putOne(w, await w.find(id), id, line, ifMatch), [id], [line.pj]);
+}
+
+export function deleteLine(scope: Scope, id: string, ifMatch: number | null): Promise<WriteOutcome> {
+  return grouped(scope, async (w) => deleteOne(w, await w.find(id), ifMatch), [id]);
 }
 
 /** Copies a line under the next free PJ; `copyId` (client-generated) makes retries harmless. */
-export async function duplicateLine(scope: Scope, sourceId: string, copyId: string): Promise<WriteOutcome> {
-  return scope.db.write(async (t) => {
-    const w = await ExerciseWriter.open(scope, t);
-    const source = await findLine(scope, sourceId, t);
-    if (!source || source.deleted) throw new ServiceError(404, 'introuvable', 'La ligne à dupliquer n’existe pas.');
-    const already = await findLine(scope, copyId, t);
-    if (already) {
-      const audit = await scope.db.models.Audit.findOne({
-        where: { lineId: copyId, action: 'duplicate' },
-        transaction: t,
-      });
-      if (audit) return { result: 'unchanged', status: 200, row: already };
-      throw new ServiceError(
-        409,
-        'identifiant_pris',
-        'Cet identifiant de ligne est déjà utilisé : générez-en un autre.',
-      );
-    }
-    const copy = { ...inputOf(source), pj: await w.nextPj() };
-    const row = await w.create(copyId, copy, 'duplicate');
-    await w.flush();
-    return { result: 'stored', status: 201, row };
-  });
+export function duplicateLine(scope: Scope, sourceId: string, copyId: string): Promise<WriteOutcome> {
+  return grouped(
+    scope,
+    async (w) => {
+      const source = await w.find(sourceId);
+      if (!source || source.deleted) throw new ServiceError(404, 'introuvable', 'La ligne à dupliquer n’existe pas.');
+      const already = await w.find(copyId);
+      if (already) {
+        if (await w.isDuplicateCopy(copyId)) return { result: 'unchanged', status: 200, row: already };
+        throw new ServiceError(
+          409,
+          'identifiant_pris',
+          'Cet identifiant de ligne est déjà utilisé : générez-en un autre.',
+        );
+      }
+      const copy = { ...inputOf(source), pj: await w.nextPj() };
+      return { result: 'stored', status: 201, row: await w.create(copyId, copy, 'duplicate') };
+    },
+    [sourceId, copyId],
+  );
 }
 
 export interface SyncEntry {
@@ -462,29 +581,23 @@ export async function syncLines(
 ): Promise<{ cursor: string; outcomes: SyncOutcome[] }> {
   return scope.db.write(async (t) => {
     const w = await ExerciseWriter.open(scope, t, true);
-    const ids = [...new Set(entries.map((e) => e.id))];
-    const rows = new Map<string, LineRow>();
-    for (let i = 0; i < ids.length; i += 500) {
-      const found = await scope.db.models.Line.findAll({
-        where: { id: { [Op.in]: ids.slice(i, i + 500) } },
-        transaction: t,
-      });
-      for (const r of found) rows.set(r.id, r);
+    for (let i = 0; i < entries.length; i += 500) {
+      await w.prefetch(
+        entries.slice(i, i + 500).map((e) => e.id),
+        [],
+      );
     }
     const outcomes: SyncOutcome[] = [];
     for (const e of entries) {
-      const existing = rows.get(e.id) ?? null;
-      if (existing && existing.exerciseId !== scope.exercise.id) {
+      let existing: LineRow | null;
+      try {
+        existing = await w.find(e.id);
+      } catch (err) {
+        if (!(err instanceof ServiceError)) throw err;
         outcomes.push({
           id: e.id,
           line: null,
-          outcome: {
-            result: 'conflict',
-            status: 409,
-            row: null,
-            code: 'identifiant_pris',
-            message: 'Cet identifiant de ligne est déjà utilisé ailleurs : générez-en un autre.',
-          },
+          outcome: { result: 'conflict', status: 409, row: null, code: err.code, message: err.message },
         });
         continue;
       }
@@ -502,7 +615,6 @@ export async function syncLines(
           message: err.message,
         };
       }
-      if (outcome.result === 'stored') rows.set(e.id, outcome.row);
       outcomes.push({ id: e.id, outcome, line: outcome.row ? lineJson(outcome.row) : null });
     }
     await w.flush();

@@ -4,6 +4,7 @@
  * lockout holds across every instance of the service.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { QueryTypes } from 'sequelize';
 import type { Db } from '../db/connect';
 import { dummyHash, verifyPassword } from '../auth/password';
 import type { Principal } from './access';
@@ -97,17 +98,22 @@ export async function login(db: Db, loginName: string, password: string, address
   };
 }
 
+/** The user of a live session, in one query (every request asks). */
 export async function authenticate(db: Db, token: string): Promise<Principal | null> {
-  const session = await db.models.Session.findByPk(tokenHash(token));
-  if (!session || session.revokedAt || new Date(session.expiresAt).getTime() <= Date.now()) return null;
-  const user = await db.models.User.findByPk(session.userId);
-  if (!user) return null;
+  const [row] = await db.sequelize.query<Record<string, unknown>>(
+    `SELECT u.id, u.login, u.role, u.coop_id, u.department_code, s.expires_at, s.revoked_at
+       FROM sessions s JOIN users u ON u.id = s.user_id
+      WHERE s.token_hash = :hash`,
+    { replacements: { hash: tokenHash(token) }, type: QueryTypes.SELECT },
+  );
+  const expires = new Date(row?.expires_at as string).getTime();
+  if (!row || row.revoked_at || !(expires > Date.now())) return null;
   return {
-    userId: user.id,
-    login: user.login,
-    role: user.role,
-    coopId: user.coopId,
-    departmentCode: user.departmentCode,
+    userId: Number(row.id),
+    login: String(row.login),
+    role: row.role as Principal['role'],
+    coopId: row.coop_id === null ? null : Number(row.coop_id),
+    departmentCode: (row.department_code as string | null) ?? null,
   };
 }
 
