@@ -144,6 +144,8 @@ export function createApp(services: Services): Koa {
               'erreur_interne',
               'Le service a rencontré une erreur inattendue ; rien n’a été enregistré à moitié. Réessayez.',
             );
+      // A client that hung up mid-request is not an error of the service.
+      if (ctx.req.socket.destroyed || (e as NodeJS.ErrnoException).code === 'ECONNRESET') return;
       if (!(e instanceof ServiceError)) ctx.app.emit('error', e, ctx);
       const { retryAfter, ...extra } = err.extra;
       if (typeof retryAfter === 'number') ctx.set('Retry-After', String(retryAfter));

@@ -6,7 +6,7 @@
  * SQLite writes are queued): the closed-year check, the PJ uniqueness check and the change
  * cursor are therefore exact, across any number of service instances.
  */
-import { Op, type CreationAttributes, type Transaction } from 'sequelize';
+import { Op, type CreationAttributes, type ModelAttributeColumnOptions, type Transaction } from 'sequelize';
 import { hasErrors, nextPj, validateLine, type Chart, type LineInput, type Problem } from '../../templates/definition';
 import type { Db } from '../db/connect';
 import type { AuditRow, ExerciseRow, LineRow } from '../db/models';
@@ -327,9 +327,11 @@ class ExerciseWriter {
 
   private async flushInserts(): Promise<void> {
     if (!this.pendingInserts.length) return;
-    await this.scope.db.models.Line.bulkCreate(
+    await insertRows(
+      this.scope.db,
+      this.t,
+      this.scope.db.models.Line,
       this.pendingInserts.map((r) => r.get({ plain: true })),
-      { transaction: this.t },
     );
     this.pendingInserts = [];
   }
@@ -338,7 +340,7 @@ class ExerciseWriter {
     const { Audit, Exercise } = this.scope.db.models;
     await this.flushInserts();
     if (this.audits.length) {
-      await Audit.bulkCreate(this.audits, { transaction: this.t });
+      await insertRows(this.scope.db, this.t, Audit, this.audits);
       this.audits = [];
     }
     if (this.seq !== Number(this.exercise.lastSeq)) {
@@ -418,6 +420,31 @@ async function deleteOne(w: ExerciseWriter, existing: LineRow | null, ifMatch: n
   }
   if (existing.version !== ifMatch) return versionConflict(existing, ifMatch);
   return { result: 'stored', status: 200, row: await w.replace(existing, null) };
+}
+
+/**
+ * Multi-row INSERT of plain values (column names from the model), in slices: no model
+ * instances, no per-row hooks — the values were built and checked by the writer.
+ */
+async function insertRows(
+  db: Db,
+  t: Transaction,
+  model: { getAttributes(): Record<string, ModelAttributeColumnOptions>; getTableName(): unknown },
+  rows: readonly object[],
+): Promise<void> {
+  const attributes = Object.entries(model.getAttributes()).filter(
+    ([, a]) => !(a as { autoIncrement?: boolean }).autoIncrement,
+  );
+  const qi = db.sequelize.getQueryInterface();
+  // Column types, so that dates keep their milliseconds.
+  const byField = Object.fromEntries(attributes.map(([name, a]) => [a.field ?? name, a]));
+  for (let i = 0; i < rows.length; i += 500) {
+    const slice = rows.slice(i, i + 500).map((r) => {
+      const values = r as Record<string, unknown>;
+      return Object.fromEntries(attributes.map(([name, a]) => [a.field ?? name, values[name] ?? null]));
+    });
+    await qi.bulkInsert(model.getTableName() as string, slice, { transaction: t }, byField);
+  }
 }
 
 const idTaken = () =>
