@@ -120,7 +120,7 @@ class ExerciseWriter {
 
   /** A line of this exercise as the transaction sees it (rows created here included). */
   async find(id: string): Promise<LineRow | null> {
-    const pending = this.pendingInserts.find((r) => r.id === id);
+    const pending = this.pendingInserts.get(id);
     if (pending) return pending;
     const known = this.known.get(id);
     if (known !== undefined) {
@@ -263,7 +263,7 @@ class ExerciseWriter {
   }
 
   /** Builds a new row (inserted by `flush`, so a batch inserts in one statement). */
-  private pendingInserts: LineRow[] = [];
+  private pendingInserts = new Map<string, LineRow>();
 
   async create(id: string, line: LineInput, action: 'create' | 'duplicate' = 'create'): Promise<LineRow> {
     const problems = await this.validate(id, line);
@@ -278,7 +278,7 @@ class ExerciseWriter {
       updatedAt: this.now,
       ...this.fields(line, problems),
     });
-    this.pendingInserts.push(row);
+    this.pendingInserts.set(id, row);
     this.track(id, null, row.pj);
     this.audit(row, action, null);
     return row;
@@ -287,7 +287,7 @@ class ExerciseWriter {
   /** Replaces (or restores, or deletes) a row whose version the caller holds. */
   async replace(existing: LineRow, line: LineInput | null): Promise<LineRow> {
     // A row created earlier in this batch is written before it changes.
-    if (this.pendingInserts.includes(existing)) await this.flushInserts();
+    if (this.pendingInserts.get(existing.id) === existing) await this.flushInserts();
     const before = snapshot(existing);
     const wasDeleted = Boolean(existing.deleted);
     const changes: Partial<LineRow> & Record<string, unknown> = {
@@ -326,14 +326,14 @@ class ExerciseWriter {
   }
 
   private async flushInserts(): Promise<void> {
-    if (!this.pendingInserts.length) return;
+    if (!this.pendingInserts.size) return;
     await insertRows(
       this.scope.db,
       this.t,
       this.scope.db.models.Line,
-      this.pendingInserts.map((r) => r.get({ plain: true })),
+      [...this.pendingInserts.values()].map((r) => r.get({ plain: true })),
     );
-    this.pendingInserts = [];
+    this.pendingInserts.clear();
   }
 
   async flush(): Promise<void> {
