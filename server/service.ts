@@ -14,6 +14,7 @@ export interface ServiceOptions {
   https?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer } | null;
   demo?: boolean;
   sessionHours?: number;
+  trustProxy?: boolean;
 }
 
 export interface RunningService {
@@ -30,7 +31,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   try {
     const migrations = await migrate(db);
     const demo = options.demo ? await seedDemo(db) : null;
-    const app = createApp({ db, sessionHours: options.sessionHours ?? 12 });
+    const app = createApp({ db, sessionHours: options.sessionHours ?? 12, trustProxy: options.trustProxy });
     const server = options.https ? createHttpsServer(options.https, app.callback()) : createServer(app.callback());
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((ok, ko) => {

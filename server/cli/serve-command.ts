@@ -59,6 +59,7 @@ export async function runService(values: Values, io: Output, demo: boolean): Pro
     host: (values.host as string | undefined) ?? '127.0.0.1',
     https: values.https ? await devCertificates(io) : null,
     demo,
+    trustProxy: Boolean(values.proxy),
   };
   let service: RunningService;
   try {
@@ -104,6 +105,7 @@ export const serveCommand: Command = {
       description: 'HTTPS avec les certificats de développement Office (pour le chargement du complément)',
     },
     demo: { type: 'boolean', description: 'crée la coopérative de démonstration si elle manque' },
+    proxy: { type: 'boolean', description: 'derrière un proxy inverse : adresse du client lue dans X-Forwarded-For' },
   },
   async run(values, _positionals, io) {
     await runService(values, io, Boolean(values.demo));

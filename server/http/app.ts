@@ -16,6 +16,8 @@ export interface Services {
   db: Db;
   /** Lifetime of a session token. */
   sessionHours: number;
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For. */
+  trustProxy?: boolean;
 }
 
 const TITLES: Record<number, string> = {
@@ -119,7 +121,7 @@ function handler(route: Route, services: Services) {
 }
 
 export function createApp(services: Services): Koa {
-  const app = new Koa({ proxy: true });
+  const app = new Koa({ proxy: services.trustProxy ?? false });
   const router = new Router();
   for (const route of ROUTES) {
     router[route.method](route.path.replace(/\{(\w+)\}/g, ':$1'), handler(route, services));
