@@ -247,15 +247,10 @@ class ExerciseWriter {
   private fields(line: LineInput, problems: Problem[]) {
     const c = canonical(line);
     return {
-      pj: c.pj,
-      date: c.date,
-      libelle: c.libelle,
+      ...c,
       mode: c.mode ?? null,
       cheque: c.cheque ?? null,
       action: c.action ?? null,
-      kind: c.kind,
-      account: c.account,
-      amount: c.amount,
       ventilation: JSON.stringify(c.ventilation),
       problems: JSON.stringify(problems),
       status: hasErrors(problems) ? ('draft' as const) : ('validated' as const),
