@@ -15,6 +15,7 @@ import {
 } from 'sequelize';
 
 export type Role = 'mandataire' | 'tresorier' | 'admin';
+export type AuditAction = 'create' | 'replace' | 'delete' | 'duplicate' | 'restore' | 'pointage' | 'depointage';
 export const ROLES: readonly Role[] = ['mandataire', 'tresorier', 'admin'];
 
 export function defineModels(sequelize: Sequelize) {
@@ -99,7 +100,7 @@ export function defineModels(sequelize: Sequelize) {
     declare exerciseId: number;
     declare userId: number | null;
     declare login: string;
-    declare action: 'create' | 'replace' | 'delete' | 'duplicate' | 'restore';
+    declare action: AuditAction;
     declare version: number;
     declare before: string | null;
     declare after: string | null;

@@ -14,6 +14,7 @@ import {
   lineHistory,
   lineJson,
   listLines,
+  pointLine,
   putLine,
   syncLines,
   type Scope,
@@ -303,6 +304,21 @@ export const ROUTES: Route[] = [
     async handle(r) {
       const body = (r.body ?? {}) as z.infer<typeof S.DuplicateRequest>;
       reply(r, await duplicateLine(await scopeOf(r), r.params.id!, body.id ?? randomUUID()));
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/coops/{coop}/exercises/{year}/lines/{id}/pointage',
+    summary: 'pointe (vue sur un relevé) ou dépointe une ligne de banque (If-Match requis)',
+    tag: 'pointage',
+    params: { coop: CoopParam, year: YearParam, id: IdParam },
+    headers: { 'If-Match': { ...IF_MATCH['If-Match'], required: true } },
+    body: S.PointageRequest,
+    responses: { 200: { description: 'la ligne', schema: S.Line }, ...WRITE_ERRORS },
+    async handle(r) {
+      const ifMatch = parseIfMatch(r.ctx.get('If-Match') || undefined);
+      const body = r.body as z.infer<typeof S.PointageRequest>;
+      reply(r, await pointLine(await scopeOf(r), r.params.id!, body.pointed, ifMatch));
     },
   },
   {

@@ -116,6 +116,11 @@ export const DuplicateRequest = z
   .strict()
   .meta({ id: 'DuplicateRequest' });
 
+export const PointageRequest = z
+  .object({ pointed: z.boolean({ error: 'pointed : true (pointée) ou false (dépointée)' }) })
+  .strict()
+  .meta({ id: 'PointageRequest' });
+
 export const SyncRequest = z
   .object({ lines: z.array(z.unknown()).max(5000, { error: 'lot de 5 000 lignes au plus' }) })
   .strict()
@@ -143,7 +148,7 @@ export const SyncResponse = z
 
 export const AuditEntry = z
   .object({
-    action: z.enum(['create', 'replace', 'delete', 'duplicate', 'restore']),
+    action: z.enum(['create', 'replace', 'delete', 'duplicate', 'restore', 'pointage', 'depointage']),
     version: z.number().int(),
     at: z.string(),
     login: z.string(),

@@ -7,9 +7,17 @@
  * cursor are therefore exact, across any number of service instances.
  */
 import { Op, type CreationAttributes, type ModelAttributeColumnOptions, type Transaction } from 'sequelize';
-import { hasErrors, nextPj, validateLine, type Chart, type LineInput, type Problem } from '../../templates/definition';
+import {
+  hasErrors,
+  movementCells,
+  nextPj,
+  validateLine,
+  type Chart,
+  type LineInput,
+  type Problem,
+} from '../../templates/definition';
 import type { Db } from '../db/connect';
-import type { AuditRow, ExerciseRow, LineRow } from '../db/models';
+import type { AuditAction, AuditRow, ExerciseRow, LineRow } from '../db/models';
 import type { Principal } from './access';
 import { ServiceError } from './errors';
 
@@ -226,11 +234,7 @@ class ExerciseWriter {
   /** Who makes the change being written (a group of requests may come from several users). */
   principal: Principal;
 
-  private audit(
-    row: LineRow,
-    action: 'create' | 'replace' | 'delete' | 'duplicate' | 'restore',
-    before: string | null,
-  ) {
+  private audit(row: LineRow, action: AuditAction, before: string | null) {
     this.audits.push({
       lineId: row.id,
       exerciseId: this.exercise.id,
@@ -281,31 +285,45 @@ class ExerciseWriter {
 
   /** Replaces (or restores, or deletes) a row whose version the caller holds. */
   async replace(existing: LineRow, line: LineInput | null): Promise<LineRow> {
+    const wasDeleted = Boolean(existing.deleted);
+    if (line === null) return this.apply(existing, { deleted: true, pointed: false }, 'delete');
+    if (existing.pointed && !existing.deleted) {
+      const old = inputOf(existing);
+      if (old.amount !== line.amount || old.date !== line.date || old.account !== line.account) {
+        throw new ServiceError(
+          409,
+          'ligne_pointee',
+          'Cette ligne est pointée : son montant, sa date et son compte ne changent pas tant qu’elle n’est pas dépointée.',
+          { current: lineJson(existing) },
+        );
+      }
+    }
+    const fields = this.fields(line, await this.validate(existing.id, line));
+    return this.apply(existing, { deleted: false, ...fields }, wasDeleted ? 'restore' : 'replace');
+  }
+
+  /** Points (seen on a bank statement) or un-points a validated bank line. */
+  async point(existing: LineRow, pointed: boolean): Promise<LineRow> {
+    if (existing.status !== 'validated') {
+      throw new ServiceError(409, 'ligne_brouillon', 'Corrigez d’abord la ligne : un brouillon ne se pointe pas.');
+    }
+    const input = inputOf(existing);
+    if (!touchesBank(input)) {
+      throw new ServiceError(
+        409,
+        'ligne_hors_banque',
+        'Seules les lignes passées en banque se pointent sur un relevé.',
+      );
+    }
+    return this.apply(existing, { pointed }, pointed ? 'pointage' : 'depointage');
+  }
+
+  /** Writes a change under the version the caller read (conditional UPDATE) and its audit row. */
+  private async apply(existing: LineRow, fields: Record<string, unknown>, action: AuditAction): Promise<LineRow> {
     // A row created earlier in this batch is written before it changes.
     if (this.pendingInserts.get(existing.id) === existing) await this.flushInserts();
     const before = snapshot(existing);
-    const wasDeleted = Boolean(existing.deleted);
-    const changes: Partial<LineRow> & Record<string, unknown> = {
-      version: existing.version + 1,
-      seq: ++this.seq,
-      updatedAt: this.now,
-    };
-    if (line === null) {
-      Object.assign(changes, { deleted: true, pointed: false });
-    } else {
-      if (existing.pointed && !existing.deleted) {
-        const old = inputOf(existing);
-        if (old.amount !== line.amount || old.date !== line.date || old.account !== line.account) {
-          throw new ServiceError(
-            409,
-            'ligne_pointee',
-            'Cette ligne est pointée : son montant, sa date et son compte ne changent pas tant qu’elle n’est pas dépointée.',
-            { current: lineJson(existing) },
-          );
-        }
-      }
-      Object.assign(changes, { deleted: false }, this.fields(line, await this.validate(existing.id, line)));
-    }
+    const changes = { ...fields, version: existing.version + 1, seq: ++this.seq, updatedAt: this.now };
     const [count] = await this.scope.db.models.Line.update(changes, {
       where: { id: existing.id, version: existing.version },
       transaction: this.t,
@@ -316,7 +334,7 @@ class ExerciseWriter {
     const oldPj = existing.deleted ? null : existing.pj;
     existing.set(changes as never);
     this.track(existing.id, oldPj, existing.deleted ? null : existing.pj);
-    this.audit(existing, line === null ? 'delete' : wasDeleted ? 'restore' : 'replace', before);
+    this.audit(existing, action, before);
     return existing;
   }
 
@@ -442,6 +460,11 @@ async function insertRows(
   }
 }
 
+/** True when the line moves money in or out of the bank account (it can be pointed). */
+export function touchesBank(line: LineInput): boolean {
+  return Object.keys(movementCells(line.kind, line.account, 1)).some((k) => k.startsWith('banque_'));
+}
+
 const idTaken = () =>
   new ServiceError(
     409,
@@ -557,6 +580,30 @@ export function putLine(scope: Scope, id: string, line: LineInput, ifMatch: numb
 
 export function deleteLine(scope: Scope, id: string, ifMatch: number | null): Promise<WriteOutcome> {
   return grouped(scope, async (w) => deleteOne(w, await w.find(id), ifMatch), [id]);
+}
+
+/** Pointage: the line was seen (or not) on a bank statement; needs the version read. */
+export function pointLine(scope: Scope, id: string, pointed: boolean, ifMatch: number | null): Promise<WriteOutcome> {
+  return grouped(
+    scope,
+    async (w) => {
+      const existing = await w.find(id);
+      if (!existing || existing.deleted) return versionConflict(null, ifMatch);
+      if (existing.pointed === pointed) return { result: 'unchanged', status: 200, row: existing };
+      if (ifMatch === null) {
+        return {
+          result: 'conflict',
+          status: 428,
+          row: existing,
+          code: 'version_requise',
+          message: 'Indiquez la version de la ligne à pointer (en-tête If-Match).',
+        };
+      }
+      if (existing.version !== ifMatch) return versionConflict(existing, ifMatch);
+      return { result: 'stored', status: 200, row: await w.point(existing, pointed) };
+    },
+    [id],
+  );
 }
 
 /** Copies a line under the next free PJ; `copyId` (client-generated) makes retries harmless. */

@@ -26,7 +26,8 @@ function requestFor(
   else if (route.method === 'put') body = { opening: { banque: 1, caisse: 1 } };
   else if (path.endsWith('/sync')) body = { lines: [{ id: uuid(), line: expense('901') }] };
   else if (path.endsWith('/duplicate')) body = { id: uuid() };
-  return { path, body, headers: route.method === 'get' || route.method === 'post' ? {} : { 'If-Match': '"1"' } };
+  else if (path.endsWith('/pointage')) body = { pointed: true };
+  return { path, body, headers: route.method === 'get' ? {} : { 'If-Match': '"1"' } };
 }
 
 describe.each(DATABASES)('les droits ($name)', (kind) => {

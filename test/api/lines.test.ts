@@ -233,14 +233,47 @@ describe.each(DATABASES)('les lignes ($name)', (kind) => {
     });
   });
 
+  test('pointage: a validated bank line is pointed and un-pointed, with its history', async () => {
+    const id = uuid();
+    await mA.put(A, id, expense('080', 2_500));
+    const point = (pointed: boolean, version?: number) =>
+      mA.request(
+        'POST',
+        `${path(id)}/pointage`,
+        { pointed },
+        version === undefined ? {} : { 'If-Match': `"${version}"` },
+      );
+    expect((await point(true)).status).toBe(428);
+    expect((await point(true, 7)).status).toBe(412);
+    const pointed = await point(true, 1);
+    expect(pointed.status).toBe(200);
+    expect(pointed.body).toMatchObject({ pointed: true, version: 2 });
+    expect((await point(true, 1)).status).toBe(200); // already pointed: harmless
+    const un = await point(false, 2);
+    expect(un.body).toMatchObject({ pointed: false, version: 3 });
+    const h = await mA.request('GET', `${path(id)}/history`);
+    expect(h.body.map((e: { action: string }) => e.action)).toEqual(['create', 'pointage', 'depointage']);
+    // Only bank lines, and only validated ones.
+    const caisse = uuid();
+    await mA.put(A, caisse, expense('081', 500, { account: 'caisse', mode: 'especes', cheque: null }));
+    expect(
+      (await mA.request('POST', `${path(caisse)}/pointage`, { pointed: true }, { 'If-Match': '1' })).body.code,
+    ).toBe('ligne_hors_banque');
+    const draft = uuid();
+    await mA.put(A, draft, expense('082', 500, { ventilation: [] }));
+    expect(
+      (await mA.request('POST', `${path(draft)}/pointage`, { pointed: true }, { 'If-Match': '1' })).body.code,
+    ).toBe('ligne_brouillon');
+  });
+
   test('a pointed line keeps its amount, date and account', async () => {
     const id = uuid();
     await mA.put(A, id, expense('070', 3_000));
-    await service.db.write((t) => service.db.models.Line.update({ pointed: true }, { where: { id }, transaction: t }));
-    const r = await mA.put(A, id, expense('070', 3_100), 1);
+    expect((await mA.request('POST', `${path(id)}/pointage`, { pointed: true }, { 'If-Match': '1' })).status).toBe(200);
+    const r = await mA.put(A, id, expense('070', 3_100), 2);
     expect(r.status).toBe(409);
     expect(r.body.code).toBe('ligne_pointee');
-    const libelle = await mA.put(A, id, { ...expense('070', 3_000), libelle: 'Librairie – corrigé' }, 1);
+    const libelle = await mA.put(A, id, { ...expense('070', 3_000), libelle: 'Librairie – corrigé' }, 2);
     expect(libelle.status).toBe(200);
     expect(libelle.body).toMatchObject({ pointed: true, libelle: 'Librairie – corrigé' });
   });
