@@ -2,7 +2,7 @@
  * A line ↔ a row of the cahier table. The template builder and export write rows with
  * `lineToRow`; the add-in and import read typed rows back with `rowToLine`.
  */
-import { chapterChoice, findChapter } from './chapters';
+import { chapterChoice, chapterCodeFromChoice, findChapter } from './chapters';
 import {
   chapterKey,
   col,
@@ -202,6 +202,15 @@ export function rowToLine(layout: CahierLayout, values: readonly unknown[]): Rea
   }
   if (!signature || hasErrors(problems.filter((p) => p.field === 'amount'))) {
     return { empty: false, line: null, problems, id, version };
+  }
+  // Ventilation automatique: the chosen chapter takes the amount, even before the sheet has
+  // recalculated its column (or where nothing recalculates it).
+  const chosen = chapterCodeFromChoice(plainValue(at('chapitre')));
+  if (ventilation.length === 0 && chosen && KINDS[signature.kind].ventilated) {
+    const chapter = findChapter(layout.chart, chosen);
+    const side = KINDS[signature.kind].side;
+    const amount = filled[0]!;
+    if (chapter) ventilation.push({ chapter: chapter.code, amount: chapter.side === side ? amount : -amount });
   }
   const line: CahierLine = {
     pj: text(at('pj')),

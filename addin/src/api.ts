@@ -1,0 +1,126 @@
+/** The service's API as the task pane uses it (same origin: the service serves the pane). */
+import type { Chart, LineInput, Problem } from '../../templates/definition';
+
+export interface ServerLine extends LineInput {
+  id: string;
+  version: number;
+  status: 'draft' | 'validated';
+  problems: Problem[];
+  pointed: boolean;
+}
+
+export interface Tombstone {
+  id: string;
+  version: number;
+  deleted: true;
+}
+
+export interface SyncResult {
+  id: string;
+  result: 'stored' | 'unchanged' | 'conflict' | 'invalid';
+  line?: ServerLine | Tombstone | null;
+  errors?: { field: string; message: string }[];
+}
+
+export interface SessionUser {
+  login: string;
+  role: 'mandataire' | 'tresorier' | 'admin';
+  coop: string | null;
+  department: string | null;
+}
+
+export interface CoopSummary {
+  number: string;
+  name: string;
+  department: string;
+}
+
+export interface ExerciseSummary {
+  year: number;
+  label: string;
+  status: 'open' | 'closed';
+  opening: { banque: number; caisse: number };
+}
+
+/** The service answered with a refusal (problem+json). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly body: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+/** The service could not be reached. */
+export class OfflineError extends Error {
+  constructor() {
+    super('Le service est injoignable : vos saisies sont gardées et seront envoyées à son retour.');
+  }
+}
+
+export class Api {
+  token: string | null = null;
+
+  constructor(private readonly base = '') {}
+
+  async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.base}${path}`, {
+        method,
+        headers: {
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+          ...headers,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new OfflineError();
+    }
+    if (res.status === 502 || res.status === 503 || res.status === 504) throw new OfflineError();
+    const text = await res.text();
+    const json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    if (!res.ok) throw new ApiError(res.status, String(json.detail ?? `Erreur ${res.status}`), json);
+    return json as T;
+  }
+
+  async login(login: string, password: string): Promise<SessionUser> {
+    const r = await this.request<{ token: string; user: SessionUser }>('POST', '/api/session', { login, password });
+    this.token = r.token;
+    return r.user;
+  }
+
+  async logout(): Promise<void> {
+    await this.request('DELETE', '/api/session').catch(() => undefined);
+    this.token = null;
+  }
+
+  coops = () => this.request<CoopSummary[]>('GET', '/api/coops');
+  exercises = (coop: string) => this.request<ExerciseSummary[]>('GET', `/api/coops/${coop}/exercises`);
+  chapters = () => this.request<Chart>('GET', '/api/chapters');
+
+  private base2 = (coop: string, year: number) => `/api/coops/${encodeURIComponent(coop)}/exercises/${year}`;
+
+  lines = (coop: string, year: number) =>
+    this.request<{ cursor: string; lines: ServerLine[] }>('GET', `${this.base2(coop, year)}/lines`);
+
+  sync = (coop: string, year: number, lines: unknown[]) =>
+    this.request<{ cursor: string; results: SyncResult[] }>('POST', `${this.base2(coop, year)}/sync`, { lines });
+
+  point = (coop: string, year: number, id: string, pointed: boolean, version: number) =>
+    this.request<ServerLine>(
+      'POST',
+      `${this.base2(coop, year)}/lines/${id}/pointage`,
+      { pointed },
+      { 'If-Match': `"${version}"` },
+    );
+
+  closure = (coop: string, year: number) =>
+    this.request<{ checks: { code: string; ok: boolean; message: string }[] }>(
+      'GET',
+      `${this.base2(coop, year)}/closure`,
+    );
+}

@@ -1,0 +1,305 @@
+/**
+ * The adapter: the only code that calls Excel.run. It speaks in rows of the cahier table and
+ * batches every operation (2D arrays, one context.sync per step, never one per row).
+ * Requirement set: ExcelApi 1.9 (tables, table events, names, data validation, conditional
+ * formats, worksheet visibility, freeze panes).
+ */
+import {
+  AMOUNT_FORMAT,
+  DATE_FORMAT,
+  FIRST_DATA_ROW,
+  HEADER_ROW,
+  MODES,
+  MODE_LABELS,
+  NAMES,
+  POINTED_MARK,
+  SHEETS,
+  TABLE_NAME,
+  cahierLayout,
+  chapterChoices,
+  col,
+  exerciseLabel,
+  type CahierLayout,
+  type SheetCell,
+} from '../../templates/definition';
+import type { CahierWorkbook, CellWrite, CoopSheetInfo, RowWrite } from './workbook';
+
+/** Excel on the web refuses requests above 5 MB: rows are sent in slices under this. */
+export const MAX_PAYLOAD = 4 * 1024 * 1024;
+export const QUEUE_SHEET = 'CahierCoopSync';
+const QUEUE_CHUNK = 30_000; // a cell holds 32,767 characters
+
+/** A cell as Office.js `formulas` takes it. */
+export function officeCell(c: SheetCell): string | number | boolean {
+  if (c === null) return '';
+  if (typeof c === 'object') return `=${c.formula}`;
+  return c;
+}
+
+/** Rows in slices whose JSON stays under `limit` bytes. */
+export function slices<T>(rows: readonly T[], limit = MAX_PAYLOAD): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const r of rows) {
+    const s = JSON.stringify(r).length + 1;
+    if (current.length && size + s > limit) {
+      out.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(r);
+    size += s;
+  }
+  if (current.length) out.push(current);
+  return out;
+}
+
+/** "Cahier!B7:D9" → [7, 9] (sheet rows). */
+export function addressRows(address: string): [number, number] | null {
+  const m = /!?\$?[A-Z]+\$?(\d+)(?::\$?[A-Z]+\$?(\d+))?$/.exec(address);
+  if (!m) return null;
+  return [Number(m[1]), Number(m[2] ?? m[1])];
+}
+
+export class ExcelWorkbook implements CahierWorkbook {
+  private readonly layout: CahierLayout = cahierLayout();
+  /** Sheet rows the add-in wrote lately: their change events are its own. */
+  private own = new Map<number, number>();
+  private writing = 0;
+
+  private async run<T>(fn: (ctx: Excel.RequestContext) => Promise<T>): Promise<T> {
+    this.writing++;
+    try {
+      return await Excel.run(fn);
+    } finally {
+      this.writing--;
+    }
+  }
+
+  private markOwn(dataRows: number[]): void {
+    const until = Date.now() + 2000;
+    for (const r of dataRows) this.own.set(r + FIRST_DATA_ROW, until);
+  }
+
+  async hasCahier(): Promise<boolean> {
+    return Excel.run(async (ctx) => {
+      const table = ctx.workbook.tables.getItemOrNullObject(TABLE_NAME);
+      table.load('isNullObject');
+      await ctx.sync();
+      return !table.isNullObject;
+    });
+  }
+
+  async createCahier(info: CoopSheetInfo): Promise<void> {
+    const L = this.layout;
+    await this.run(async (ctx) => {
+      const wb = ctx.workbook;
+      const cahier = wb.worksheets.add(SHEETS.cahier);
+      const coop = wb.worksheets.add(SHEETS.coop);
+      const chapitres = wb.worksheets.add(SHEETS.chapitres);
+
+      // Coopérative: the cells the formulas name.
+      const coopRows: [string, string | number, string, string?][] = [
+        ['Nom de la coopérative', info.nom, NAMES.coopNom],
+        ['N° d’affiliation OCCE', info.numero, NAMES.coopNumero],
+        ['Département', info.departement, NAMES.coopDepartement],
+        ['Exercice (année de début)', info.exercise, NAMES.exerciceAnnee],
+        ['Début de l’exercice', `=DATE(${NAMES.exerciceAnnee},9,1)`, NAMES.exerciceDebut, DATE_FORMAT],
+        ['Fin de l’exercice', `=DATE(${NAMES.exerciceAnnee}+1,8,31)`, NAMES.exerciceFin, DATE_FORMAT],
+        ['Report à nouveau – banque', info.opening.banque / 100, NAMES.ranBanque, AMOUNT_FORMAT],
+        ['Report à nouveau – caisse', info.opening.caisse / 100, NAMES.ranCaisse, AMOUNT_FORMAT],
+        ['Date du dernier relevé bancaire', '', NAMES.releveDate, DATE_FORMAT],
+        ['Solde du relevé bancaire', '', NAMES.releveSolde, AMOUNT_FORMAT],
+      ];
+      coop.getRange('A1').values = [['Coopérative scolaire']];
+      coop.getRange(`A3:B${2 + coopRows.length}`).formulas = coopRows.map(([label, value]) => [label, value]);
+      coopRows.forEach(([, , name, format], i) => {
+        const cell = coop.getRange(`B${3 + i}`);
+        if (format) cell.numberFormat = [[format]];
+        wb.names.add(name, cell);
+      });
+
+      // Chapitres: the lists.
+      const choices = chapterChoices(L.chart);
+      chapitres.getRange('A1:C1').values = [['Chapitres', 'Modes', 'Actions']];
+      chapitres.getRange(`A2:A${1 + choices.length}`).values = choices.map((c) => [c]);
+      chapitres.getRange(`B2:B${1 + MODES.length}`).values = MODES.map((m) => [MODE_LABELS[m]]);
+      wb.names.add(NAMES.listeChapitres, chapitres.getRange(`A2:A${1 + choices.length}`));
+      wb.names.add(NAMES.listeModes, chapitres.getRange(`B2:B${1 + MODES.length}`));
+      wb.names.add(NAMES.listeActions, chapitres.getRange('C2:C60'));
+
+      // Cahier: titles, the table with the definition's headers, formats, lists, controls.
+      cahier.getRange('A1').values = [
+        [`Cahier de comptabilité – ${info.nom} – exercice ${exerciseLabel(info.exercise)}`],
+      ];
+      cahier.getRange('A1').format.font.bold = true;
+      const header = cahier.getRange(`A${HEADER_ROW}:${L.last.letter}${HEADER_ROW}`);
+      header.values = [L.columns.map((c) => c.header)];
+      const table = cahier.tables.add(header, true);
+      table.name = TABLE_NAME;
+      table.showTotals = true;
+      for (const c of L.columns) {
+        const column = cahier.getRange(`${c.letter}:${c.letter}`);
+        column.format.columnWidth = c.width * 6;
+        if (c.numFmt) column.numberFormat = [[c.numFmt]];
+        if (c.hidden) column.columnHidden = true;
+      }
+      const body = (key: string) => cahier.getRange(`${col(L, key).letter}${FIRST_DATA_ROW}:${col(L, key).letter}2000`);
+      const list = (key: string, source: string) => {
+        body(key).dataValidation.rule = { list: { inCellDropDown: true, source } };
+      };
+      list('mode', `=${NAMES.listeModes}`);
+      list('chapitre', `=${NAMES.listeChapitres}`);
+      list('pointage', POINTED_MARK);
+      const ecart = col(L, 'ecart').letter;
+      const red = cahier
+        .getRange(`A${FIRST_DATA_ROW}:${L.last.letter}2000`)
+        .conditionalFormats.add(Excel.ConditionalFormatType.custom);
+      red.custom.rule.formula = `=AND(ISNUMBER($${ecart}${FIRST_DATA_ROW}),$${ecart}${FIRST_DATA_ROW}<>0)`;
+      red.custom.format.fill.color = '#FFC7CE';
+      red.custom.format.font.color = '#9C0006';
+      cahier.freezePanes.freezeAt(cahier.getRange(`A1:${col(L, 'libelle').letter}${HEADER_ROW}`));
+      cahier.activate();
+      await ctx.sync();
+    });
+  }
+
+  async replaceRows(rows: SheetCell[][]): Promise<void> {
+    await this.run(async (ctx) => {
+      const table = ctx.workbook.tables.getItem(TABLE_NAME);
+      const body = table.getDataBodyRange();
+      body.load('rowCount');
+      await ctx.sync();
+      if (body.rowCount > 0) table.getDataBodyRange().delete(Excel.DeleteShiftDirection.up);
+      const all = rows.map((r) => r.map(officeCell));
+      const parts = slices(all);
+      for (let i = 0; i < parts.length; i++) {
+        table.rows.add(undefined, parts[i]!);
+        // One request per slice under the size limit; the first goes with the deletion.
+        if (i < parts.length - 1) await ctx.sync();
+      }
+      this.markOwn(rows.map((_, i) => i));
+      await ctx.sync();
+    });
+  }
+
+  async readRows(rows?: number[]): Promise<{ row: number; values: unknown[] }[]> {
+    return Excel.run(async (ctx) => {
+      const body = ctx.workbook.tables.getItem(TABLE_NAME).getDataBodyRange();
+      if (!rows) {
+        body.load('values');
+        await ctx.sync();
+        return body.values.map((values, row) => ({ row, values }));
+      }
+      const ranges = rows.map((row) => {
+        const r = body.getRow(row);
+        r.load('values');
+        return { row, r };
+      });
+      await ctx.sync();
+      return ranges.map(({ row, r }) => ({ row, values: r.values[0]! }));
+    });
+  }
+
+  async writeRows(writes: RowWrite[]): Promise<number[]> {
+    return this.run(async (ctx) => {
+      const table = ctx.workbook.tables.getItem(TABLE_NAME);
+      const body = table.getDataBodyRange();
+      body.load('rowCount');
+      await ctx.sync();
+      let next = body.rowCount;
+      const written = writes.map((w) => {
+        const cells = [w.cells.map(officeCell)];
+        if (w.row === null) {
+          table.rows.add(undefined, cells);
+          return next++;
+        }
+        body.getRow(w.row).formulas = cells;
+        return w.row;
+      });
+      this.markOwn(written);
+      await ctx.sync();
+      return written;
+    });
+  }
+
+  async writeCells(writes: CellWrite[]): Promise<void> {
+    if (!writes.length) return;
+    await this.run(async (ctx) => {
+      const body = ctx.workbook.tables.getItem(TABLE_NAME).getDataBodyRange();
+      for (const w of writes) {
+        body.getCell(w.row, col(this.layout, w.key).index).values = [[w.value ?? '']];
+      }
+      this.markOwn(writes.map((w) => w.row));
+      await ctx.sync();
+    });
+  }
+
+  async deleteRows(rows: number[]): Promise<void> {
+    await this.run(async (ctx) => {
+      const table = ctx.workbook.tables.getItem(TABLE_NAME);
+      for (const r of [...rows].sort((a, b) => b - a)) table.rows.getItemAt(r).delete();
+      await ctx.sync();
+    });
+  }
+
+  async selectedRow(): Promise<number | null> {
+    return Excel.run(async (ctx) => {
+      const range = ctx.workbook.getSelectedRange();
+      range.load('rowIndex');
+      range.worksheet.load('name');
+      await ctx.sync();
+      const row = range.rowIndex + 1 - FIRST_DATA_ROW;
+      return range.worksheet.name === SHEETS.cahier && row >= 0 ? row : null;
+    });
+  }
+
+  async onRowsChanged(listener: (rows: number[]) => void): Promise<void> {
+    await Excel.run(async (ctx) => {
+      const table = ctx.workbook.tables.getItem(TABLE_NAME);
+      table.onChanged.add(async (event: Excel.TableChangedEventArgs) => {
+        const span = addressRows(event.address);
+        if (!span) return;
+        const now = Date.now();
+        const rows: number[] = [];
+        for (let r = span[0]; r <= span[1]; r++) {
+          const own = this.own.get(r);
+          if (this.writing > 0 || (own !== undefined && own > now)) continue;
+          if (r >= FIRST_DATA_ROW) rows.push(r - FIRST_DATA_ROW);
+        }
+        if (rows.length) listener(rows);
+      });
+      await ctx.sync();
+    });
+  }
+
+  async loadQueue(): Promise<string | null> {
+    return Excel.run(async (ctx) => {
+      const sheet = ctx.workbook.worksheets.getItemOrNullObject(QUEUE_SHEET);
+      await ctx.sync();
+      if (sheet.isNullObject) return null;
+      const used = sheet.getUsedRangeOrNullObject(true);
+      used.load('values');
+      await ctx.sync();
+      if (used.isNullObject) return null;
+      return used.values.map((r) => String(r[0] ?? '')).join('') || null;
+    });
+  }
+
+  async saveQueue(json: string): Promise<void> {
+    await this.run(async (ctx) => {
+      let sheet = ctx.workbook.worksheets.getItemOrNullObject(QUEUE_SHEET);
+      await ctx.sync();
+      if (sheet.isNullObject) {
+        sheet = ctx.workbook.worksheets.add(QUEUE_SHEET);
+        sheet.visibility = Excel.SheetVisibility.veryHidden;
+      }
+      sheet.getRange('A:A').clear(Excel.ClearApplyTo.contents);
+      const chunks: string[][] = [];
+      for (let i = 0; i < json.length; i += QUEUE_CHUNK) chunks.push([`'${json.slice(i, i + QUEUE_CHUNK)}`]);
+      if (chunks.length) sheet.getRange(`A1:A${chunks.length}`).values = chunks;
+      await ctx.sync();
+    });
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * A workbook in memory behind the adapter's interface: the browser tests drive the task pane
+ * with it, and it lets the pane run in a plain browser. `type` simulates the treasurer typing
+ * in the sheet (it raises the change event, as Excel does); the pane's own writes do not.
+ */
+import { cahierLayout, emptyRow, FIRST_DATA_ROW, type SheetCell } from '../../templates/definition';
+import type { CahierWorkbook, CellWrite, CoopSheetInfo, RowWrite } from './workbook';
+
+export class MemoryWorkbook implements CahierWorkbook {
+  rows: SheetCell[][] | null = null;
+  info: CoopSheetInfo | null = null;
+  selection: number | null = null;
+  queue: string | null = null;
+  private listeners: ((rows: number[]) => void)[] = [];
+  private readonly layout = cahierLayout();
+
+  async hasCahier(): Promise<boolean> {
+    return this.rows !== null;
+  }
+
+  async createCahier(info: CoopSheetInfo): Promise<void> {
+    this.info = info;
+    this.rows = [];
+  }
+
+  private table(): SheetCell[][] {
+    if (!this.rows) throw new Error('Le classeur n’a pas encore de cahier.');
+    return this.rows;
+  }
+
+  async replaceRows(rows: SheetCell[][]): Promise<void> {
+    this.rows = rows.map((r) => [...r]);
+  }
+
+  async readRows(rows?: number[]): Promise<{ row: number; values: unknown[] }[]> {
+    const table = this.table();
+    const wanted = rows ?? table.map((_, i) => i);
+    return wanted.filter((r) => r >= 0 && r < table.length).map((row) => ({ row, values: [...table[row]!] }));
+  }
+
+  async writeRows(writes: RowWrite[]): Promise<number[]> {
+    const table = this.table();
+    return writes.map((w) => {
+      const row = w.row ?? table.length;
+      table[row] = [...w.cells];
+      return row;
+    });
+  }
+
+  async writeCells(writes: CellWrite[]): Promise<void> {
+    const table = this.table();
+    for (const w of writes) {
+      const row = table[w.row];
+      if (row) row[this.layout.byKey.get(w.key)!.index] = w.value;
+    }
+  }
+
+  async deleteRows(rows: number[]): Promise<void> {
+    const table = this.table();
+    for (const r of [...rows].sort((a, b) => b - a)) table.splice(r, 1);
+  }
+
+  async selectedRow(): Promise<number | null> {
+    return this.selection;
+  }
+
+  async onRowsChanged(listener: (rows: number[]) => void): Promise<void> {
+    this.listeners.push(listener);
+  }
+
+  async loadQueue(): Promise<string | null> {
+    return this.queue;
+  }
+
+  async saveQueue(json: string): Promise<void> {
+    this.queue = json;
+  }
+
+  /** The treasurer types into cells of a row (appending a row when `row` is past the end). */
+  type(row: number, values: Record<string, string | number | null>): void {
+    const table = this.table();
+    while (table.length <= row) table.push(emptyRow(this.layout, FIRST_DATA_ROW + table.length));
+    for (const [key, value] of Object.entries(values)) {
+      const col = this.layout.byKey.get(key);
+      if (!col) throw new Error(`colonne inconnue : ${key}`);
+      table[row]![col.index] = value;
+    }
+    for (const l of this.listeners) l([row]);
+  }
+
+  /** The text a cell shows (for the tests). */
+  cell(row: number, key: string): SheetCell {
+    return this.table()[row]?.[this.layout.byKey.get(key)!.index] ?? null;
+  }
+}
