@@ -11,6 +11,7 @@ import { authenticate, tokenHash } from '../operations/sessions';
 import { openApiDocument } from './openapi';
 import { ROUTES, type Route } from './routes';
 import { fieldErrors } from './schemas';
+import { serveAddin } from './static';
 
 export interface Services {
   db: Db;
@@ -163,6 +164,7 @@ export function createApp(services: Services): Koa {
       };
     }
   });
+  app.use(serveAddin());
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));
   app.on('error', (e: Error) => {

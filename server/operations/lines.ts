@@ -9,7 +9,7 @@
 import { Op, type CreationAttributes, type ModelAttributeColumnOptions, type Transaction } from 'sequelize';
 import {
   hasErrors,
-  movementCells,
+  touchesBank,
   nextPj,
   validateLine,
   type Chart,
@@ -458,11 +458,6 @@ async function insertRows(
     });
     await qi.bulkInsert(model.getTableName() as string, slice, { transaction: t }, byField);
   }
-}
-
-/** True when the line moves money in or out of the bank account (it can be pointed). */
-export function touchesBank(line: LineInput): boolean {
-  return Object.keys(movementCells(line.kind, line.account, 1)).some((k) => k.startsWith('banque_'));
 }
 
 const idTaken = () =>

@@ -176,3 +176,8 @@ export function modeFromLabel(text: unknown): Mode | null {
   const found = MODES.find((m) => MODE_LABELS[m].toLowerCase() === t);
   return found ?? null;
 }
+
+/** True when the line moves money in or out of the bank account: it can be pointed. */
+export function touchesBank(line: { kind: LineKind; account: Account }): boolean {
+  return KINDS[line.kind].movements(line.account).some((m) => m.account === 'banque');
+}

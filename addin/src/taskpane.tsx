@@ -1,0 +1,38 @@
+/**
+ * Entry of the task pane. Inside Excel, the workbook is the real one (the adapter); in a plain
+ * browser (tests, demonstration) an in-memory workbook stands behind the same interface and is
+ * exposed as `window.cahierWorkbook`.
+ */
+import { createRoot } from 'react-dom/client';
+import { FluentProvider, webLightTheme } from '@fluentui/react-components';
+import { App } from './ui/app';
+import { ExcelWorkbook } from './excel-workbook';
+import { MemoryWorkbook } from './memory-workbook';
+import type { CahierWorkbook } from './workbook';
+
+declare global {
+  interface Window {
+    cahierWorkbook?: MemoryWorkbook;
+  }
+}
+
+function start(workbook: CahierWorkbook): void {
+  const root = document.getElementById('app')!;
+  createRoot(root).render(
+    <FluentProvider theme={webLightTheme}>
+      <App workbook={workbook} />
+    </FluentProvider>,
+  );
+}
+
+function inMemory(): void {
+  const wb = new MemoryWorkbook();
+  window.cahierWorkbook = wb;
+  start(wb);
+}
+
+if (typeof Office !== 'undefined' && typeof Office.onReady === 'function') {
+  void Office.onReady((info) => (info.host === Office.HostType.Excel ? start(new ExcelWorkbook()) : inMemory()));
+} else {
+  inMemory();
+}

@@ -1,0 +1,419 @@
+/**
+ * The task pane: connexion, choice of coop and exercise, sync state, and the tabs Nouvelle
+ * écriture, Ligne sélectionnée, Pointage, Clôture. French throughout.
+ */
+import { useEffect, useState } from 'react';
+import {
+  Badge,
+  Button,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
+  Field,
+  Input,
+  MessageBar,
+  MessageBarBody,
+  ProgressBar,
+  Select,
+  Spinner,
+  Tab,
+  TabList,
+  Text,
+} from '@fluentui/react-components';
+import { DEFAULT_CHART, formatEuros, type Chart, type LineInput } from '../../../templates/definition';
+import { Api, ApiError, type CoopSummary, type ExerciseSummary, type SessionUser } from '../api';
+import { SyncEngine, type SyncState } from '../sync';
+import type { CahierWorkbook } from '../workbook';
+import { EntryForm } from './entry-form';
+import { Pointage } from './pointage';
+
+function Login({ api, onDone }: { api: Api; onDone: (u: SessionUser) => void }) {
+  const [login, setLogin] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <form
+      className="cc-form"
+      aria-label="Connexion"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setBusy(true);
+        setError(null);
+        api
+          .login(login, password)
+          .then(onDone, (err: Error) => setError(err.message))
+          .finally(() => setBusy(false));
+      }}
+    >
+      <Text as="h2" size={500} weight="semibold">
+        Connexion
+      </Text>
+      <Field label="Identifiant" hint="Attention aux majuscules et minuscules.">
+        <Input value={login} onChange={(_, d) => setLogin(d.value)} name="login" autoComplete="username" />
+      </Field>
+      <Field label="Mot de passe">
+        <Input
+          type="password"
+          value={password}
+          onChange={(_, d) => setPassword(d.value)}
+          name="password"
+          autoComplete="current-password"
+        />
+      </Field>
+      <Button appearance="primary" type="submit" disabled={busy}>
+        Se connecter
+      </Button>
+      {error && (
+        <MessageBar intent="error">
+          <MessageBarBody>{error}</MessageBarBody>
+        </MessageBar>
+      )}
+    </form>
+  );
+}
+
+function SyncBadge({ state, onRetry }: { state: SyncState; onRetry: () => void }) {
+  let text = 'Tout est synchronisé';
+  let color: 'success' | 'warning' | 'danger' | 'informative' = 'success';
+  if (state.syncing) {
+    text = `Envoi en cours… (${state.pending} en attente)`;
+    color = 'informative';
+  } else if (state.conflicts.length) {
+    text = `${state.conflicts.length} conflit(s) à résoudre`;
+    color = 'danger';
+  } else if (state.errors) {
+    text = `${state.errors} en erreur`;
+    color = 'danger';
+  } else if (state.pending) {
+    text = `${state.pending} en attente${state.offline ? ' – service injoignable' : ''}`;
+    color = 'warning';
+  }
+  return (
+    <div className="cc-sync" role="status" aria-label="État de la synchronisation">
+      <Badge appearance="tint" color={color}>
+        {text}
+      </Badge>
+      {state.pending > 0 && !state.syncing && (
+        <Button size="small" appearance="subtle" onClick={onRetry}>
+          Réessayer
+        </Button>
+      )}
+      {state.progress !== null && <ProgressBar value={state.progress} />}
+      {state.lastError && state.pending > 0 && <Text size={200}>{state.lastError}</Text>}
+    </div>
+  );
+}
+
+function describe(line: LineInput | null | undefined): string {
+  if (!line) return 'supprimée';
+  return `${line.pj} · ${line.date} · ${line.libelle} · ${formatEuros(line.amount)}`;
+}
+
+function Conflicts({ engine, state }: { engine: SyncEngine; state: SyncState }) {
+  const c = state.conflicts[0];
+  return (
+    <Dialog open={Boolean(c)}>
+      <DialogSurface>
+        <DialogBody>
+          <DialogTitle>Conflit sur une écriture</DialogTitle>
+          <DialogContent>
+            <p>{c?.message}</p>
+            <p>
+              <strong>Votre version :</strong> <span data-testid="mine">{describe(c?.mine)}</span>
+            </p>
+            <p>
+              <strong>Version du service :</strong>{' '}
+              <span data-testid="theirs">{describe(c?.theirs && !('deleted' in c.theirs) ? c.theirs : null)}</span>
+            </p>
+          </DialogContent>
+          <DialogActions>
+            <Button appearance="primary" onClick={() => c && void engine.resolve(c.id, 'mine')}>
+              Garder ma version
+            </Button>
+            <Button onClick={() => c && void engine.resolve(c.id, 'theirs')}>Garder celle du service</Button>
+          </DialogActions>
+        </DialogBody>
+      </DialogSurface>
+    </Dialog>
+  );
+}
+
+function SelectedLine({
+  engine,
+  chart,
+  onEdit,
+}: {
+  engine: SyncEngine;
+  chart: Chart;
+  onEdit: (row: number, line: LineInput) => void;
+}) {
+  const [row, setRow] = useState<number | null>(null);
+  const [line, setLine] = useState<LineInput | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const refresh = async () => {
+    const r = await engine.workbook.selectedRow();
+    setRow(r);
+    const [s] = r === null ? [] : await engine.readSheet([r]);
+    setLine(s?.line ?? null);
+  };
+  useEffect(() => {
+    void refresh();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  void chart;
+  return (
+    <section aria-label="Ligne sélectionnée" className="cc-form">
+      <Button onClick={() => void refresh()}>Lire la ligne sélectionnée</Button>
+      <Text>{row === null || !line ? 'Sélectionnez une ligne du cahier dans la feuille.' : describe(line)}</Text>
+      {row !== null && line && (
+        <div className="cc-row">
+          <Button onClick={() => onEdit(row, line)}>Modifier</Button>
+          <Button
+            onClick={() =>
+              void engine.duplicate(row).then(
+                (r) => setMessage(`Ligne dupliquée (ligne ${r + 1} du tableau).`),
+                (e: Error) => setMessage(e.message),
+              )
+            }
+          >
+            Dupliquer
+          </Button>
+          <Button onClick={() => setConfirmDelete(true)}>Supprimer</Button>
+        </div>
+      )}
+      {message && <Text>{message}</Text>}
+      <Dialog open={confirmDelete} onOpenChange={(_, d) => setConfirmDelete(d.open)}>
+        <DialogSurface>
+          <DialogBody>
+            <DialogTitle>Supprimer cette écriture ?</DialogTitle>
+            <DialogContent>{describe(line)}</DialogContent>
+            <DialogActions>
+              <Button
+                appearance="primary"
+                onClick={() => {
+                  setConfirmDelete(false);
+                  if (row !== null)
+                    void engine.remove(row).then(
+                      () => setMessage('Écriture supprimée.'),
+                      (e: Error) => setMessage(e.message),
+                    );
+                }}
+              >
+                Supprimer
+              </Button>
+              <Button onClick={() => setConfirmDelete(false)}>Annuler</Button>
+            </DialogActions>
+          </DialogBody>
+        </DialogSurface>
+      </Dialog>
+    </section>
+  );
+}
+
+function Cloture({ engine }: { engine: SyncEngine }) {
+  const [checks, setChecks] = useState<{ code: string; ok: boolean; message: string }[] | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  useEffect(() => {
+    engine.api.closure(engine.coop, engine.year).then(
+      (r) => setChecks(r.checks),
+      (e: unknown) =>
+        setNote(
+          e instanceof ApiError && e.status === 404
+            ? 'La liste de contrôle de la clôture n’est pas encore proposée par ce service.'
+            : (e as Error).message,
+        ),
+    );
+  }, [engine]);
+  return (
+    <section aria-label="Clôture" className="cc-form">
+      {note && <Text>{note}</Text>}
+      {checks && (
+        <ul className="cc-list">
+          {checks.map((c) => (
+            <li key={c.code} className={c.ok ? 'cc-ok' : 'cc-gap'}>
+              {c.ok ? '✓' : '✗'} {c.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+export function App({ workbook, api: given }: { workbook: CahierWorkbook; api?: Api }) {
+  // One client for the pane's life: it holds the session token.
+  const [api] = useState(() => given ?? new Api());
+  const [user, setUser] = useState<SessionUser | null>(null);
+  const [coops, setCoops] = useState<CoopSummary[]>([]);
+  const [coop, setCoop] = useState('');
+  const [exercises, setExercises] = useState<ExerciseSummary[]>([]);
+  const [year, setYear] = useState<number | null>(null);
+  const [chart, setChart] = useState<Chart>(DEFAULT_CHART);
+  const [engine, setEngine] = useState<SyncEngine | null>(null);
+  const [state, setState] = useState<SyncState | null>(null);
+  const [tab, setTab] = useState('saisie');
+  const [hasCahier, setHasCahier] = useState<boolean | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [editing, setEditing] = useState<{ row: number; line: LineInput } | null>(null);
+
+  useEffect(() => {
+    if (!user) return;
+    void api.coops().then((list) => {
+      setCoops(list);
+      setCoop(user.coop ?? list[0]?.number ?? '');
+    });
+    void api.chapters().then(setChart);
+  }, [user, api]);
+
+  useEffect(() => {
+    if (!coop) return;
+    void api.exercises(coop).then((list) => {
+      setExercises(list);
+      const open = list.filter((e) => e.status === 'open');
+      setYear((open[open.length - 1] ?? list[list.length - 1])?.year ?? null);
+    });
+  }, [coop, api]);
+
+  const exercise = exercises.find((e) => e.year === year) ?? null;
+
+  useEffect(() => {
+    if (!exercise) return;
+    let cancelled = false;
+    const e = new SyncEngine(workbook, api, coop, exercise.year, chart, exercise.opening);
+    void workbook.hasCahier().then(async (has) => {
+      if (cancelled) return;
+      setHasCahier(has);
+      if (has) await e.start();
+      setEngine(e);
+    });
+    const off = e.subscribe(setState);
+    return () => {
+      cancelled = true;
+      off();
+      e.stop();
+    };
+  }, [exercise, coop, chart, workbook, api]);
+
+  if (!user) return <Login api={api} onDone={setUser} />;
+
+  const createAndLoad = async () => {
+    if (!engine || !exercise) return;
+    setBusy('Création du cahier et chargement des écritures…');
+    try {
+      if (!(await workbook.hasCahier())) {
+        const c = coops.find((x) => x.number === coop);
+        await workbook.createCahier({
+          nom: c?.name ?? coop,
+          numero: coop,
+          departement: c?.department ?? '',
+          exercise: exercise.year,
+          opening: exercise.opening,
+        });
+        await engine.start();
+        setHasCahier(true);
+      }
+      const n = await engine.pull();
+      setNotice(`${n} écriture(s) chargée(s) depuis le service.`);
+    } catch (e) {
+      setNotice((e as Error).message);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <div className="cc-pane">
+      <header className="cc-header">
+        <Text weight="semibold">Cahier Coop</Text>
+        <Text size={200}>
+          {user.login}
+          <Button size="small" appearance="subtle" onClick={() => void api.logout().then(() => setUser(null))}>
+            Déconnexion
+          </Button>
+        </Text>
+      </header>
+      <div className="cc-row">
+        {coops.length > 1 && (
+          <Field label="Coopérative">
+            <Select value={coop} onChange={(_, d) => setCoop(d.value)} name="coop">
+              {coops.map((c) => (
+                <option key={c.number} value={c.number}>
+                  {c.number} – {c.name}
+                </option>
+              ))}
+            </Select>
+          </Field>
+        )}
+        <Field label="Exercice">
+          <Select value={year ?? ''} onChange={(_, d) => setYear(Number(d.value))} name="exercise">
+            {exercises.map((e) => (
+              <option key={e.year} value={e.year}>
+                {e.label}
+                {e.status === 'closed' ? ' (clôturé)' : ''}
+              </option>
+            ))}
+          </Select>
+        </Field>
+      </div>
+      {state && engine && <SyncBadge state={state} onRetry={() => void engine.flush()} />}
+      {engine && state && <Conflicts engine={engine} state={state} />}
+      {hasCahier === false && (
+        <MessageBar intent="info">
+          <MessageBarBody>Ce classeur n’a pas encore de cahier.</MessageBarBody>
+        </MessageBar>
+      )}
+      <Button onClick={() => void createAndLoad()} disabled={!engine || busy !== null}>
+        {hasCahier ? 'Charger l’exercice depuis le service' : 'Créer le cahier dans ce classeur'}
+      </Button>
+      {busy && <Spinner size="tiny" label={busy} />}
+      {notice && <Text role="note">{notice}</Text>}
+      {engine && hasCahier && (
+        <>
+          <TabList selectedValue={tab} onTabSelect={(_, d) => setTab(String(d.value))}>
+            <Tab value="saisie">Nouvelle écriture</Tab>
+            <Tab value="ligne">Ligne sélectionnée</Tab>
+            <Tab value="pointage">Pointage</Tab>
+            <Tab value="cloture">Clôture</Tab>
+          </TabList>
+          {tab === 'saisie' && !editing && (
+            <EntryForm
+              chart={chart}
+              exercise={engine.year}
+              initial={null}
+              proposePj={() => engine.nextPj()}
+              validate={(l) => engine.validate(l, [], null)}
+              onSave={async (l) => {
+                await engine.saveLine(l);
+              }}
+            />
+          )}
+          {tab === 'ligne' && !editing && (
+            <SelectedLine engine={engine} chart={chart} onEdit={(row, line) => setEditing({ row, line })} />
+          )}
+          {editing && (
+            <EntryForm
+              chart={chart}
+              exercise={engine.year}
+              initial={editing.line}
+              proposePj={() => engine.nextPj()}
+              validate={(l) => engine.validate(l, [], null)}
+              onSave={async (l) => {
+                await engine.saveLine(l, editing.row);
+                setEditing(null);
+              }}
+              onCancel={() => setEditing(null)}
+            />
+          )}
+          {tab === 'pointage' && <Pointage key={state?.pending ?? 0} engine={engine} />}
+          {tab === 'cloture' && <Cloture engine={engine} />}
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,313 @@
+/**
+ * Création d'une écriture: every field of a pièce on one screen, with the ventilation either
+ * automatique (one chapter takes the whole amount) or répartie over several chapters with the
+ * remaining gap shown live. The shared rules run as the treasurer types.
+ */
+import { useEffect, useMemo, useState } from 'react';
+import {
+  Button,
+  Field,
+  Input,
+  MessageBar,
+  MessageBarBody,
+  Radio,
+  RadioGroup,
+  Select,
+  Text,
+} from '@fluentui/react-components';
+import {
+  ACCOUNT_LABELS,
+  KINDS,
+  LINE_KINDS,
+  MODES,
+  MODE_LABELS,
+  chapterChoice,
+  formatEuros,
+  orderChart,
+  parseEuros,
+  ventilationShortfall,
+  type Account,
+  type LineInput,
+  type LineKind,
+  type Mode,
+  type Problem,
+} from '../../../templates/definition';
+
+export interface EntryFormProps {
+  chart: LineInputChart;
+  exercise: number;
+  proposePj: () => Promise<string>;
+  validate: (line: LineInput) => Problem[];
+  onSave: (line: LineInput) => Promise<void>;
+  /** A line to modify (portrait), or null for a new one. */
+  initial: LineInput | null;
+  onCancel?: () => void;
+}
+
+type LineInputChart = Parameters<typeof orderChart>[0];
+
+interface Part {
+  chapter: string;
+  amount: string;
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+export function EntryForm(props: EntryFormProps) {
+  const { chart, initial } = props;
+  const [pj, setPj] = useState(initial?.pj ?? '');
+  const [date, setDate] = useState(initial?.date ?? today());
+  const [libelle, setLibelle] = useState(initial?.libelle ?? '');
+  const [kind, setKind] = useState<LineKind>(initial?.kind ?? 'depense');
+  const [account, setAccount] = useState<Account>(initial?.account ?? 'banque');
+  const [mode, setMode] = useState<Mode | ''>(initial?.mode ?? 'cheque');
+  const [cheque, setCheque] = useState(initial?.cheque ?? '');
+  const [action, setAction] = useState(initial?.action ?? '');
+  const [amount, setAmount] = useState(initial ? String(initial.amount / 100).replace('.', ',') : '');
+  const [split, setSplit] = useState((initial?.ventilation.length ?? 0) > 1);
+  const [chapter, setChapter] = useState(initial?.ventilation[0]?.chapter ?? '');
+  const [parts, setParts] = useState<Part[]>(
+    initial && initial.ventilation.length > 1
+      ? initial.ventilation.map((p) => ({ chapter: p.chapter, amount: String(p.amount / 100).replace('.', ',') }))
+      : [
+          { chapter: '', amount: '' },
+          { chapter: '', amount: '' },
+        ],
+  );
+  const [saving, setSaving] = useState(false);
+  const [message, setMessage] = useState<{ text: string; draft: boolean } | null>(null);
+
+  useEffect(() => {
+    if (!initial) void props.proposePj().then(setPj);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  const def = KINDS[kind];
+  const side = def.side;
+  const chapters = orderChart(chart);
+  const sideChapters = chapters.filter((c) => !side || c.side === side);
+  const parsed = parseEuros(amount || '0');
+  const cents = 'cents' in parsed ? parsed.cents : NaN;
+
+  const line: LineInput = useMemo(() => {
+    const ventilation = !def.ventilated
+      ? []
+      : split
+        ? parts
+            .filter((p) => p.chapter && p.amount.trim())
+            .map((p) => {
+              const r = parseEuros(p.amount);
+              return { chapter: p.chapter, amount: 'cents' in r ? r.cents : NaN };
+            })
+        : chapter
+          ? [{ chapter, amount: cents }]
+          : [];
+    return {
+      pj: pj.trim(),
+      date,
+      libelle,
+      kind,
+      account,
+      mode: mode || null,
+      cheque: cheque.trim() || null,
+      action: action.trim() || null,
+      amount: cents,
+      ventilation,
+    };
+  }, [pj, date, libelle, kind, account, mode, cheque, action, cents, split, parts, chapter, def.ventilated]);
+
+  // Checks appear once the treasurer has started the pièce (a fresh form is not an error).
+  const started = Boolean(initial) || libelle.trim() !== '' || amount.trim() !== '';
+  const problems = !started || ('error' in parsed && amount) ? [] : props.validate(line);
+  const errors = problems.filter((p) => p.severity === 'error');
+  const gap = def.ventilated && split && Number.isFinite(cents) ? ventilationShortfall(line, chart) : 0;
+
+  const changeKind = (k: LineKind) => {
+    setKind(k);
+    if (!KINDS[k].accounts.includes(account)) setAccount(KINDS[k].accounts[0]!);
+    setChapter('');
+  };
+
+  const save = async () => {
+    setSaving(true);
+    setMessage(null);
+    try {
+      await props.onSave(line);
+      setMessage(
+        errors.length ? 'Écriture gardée en brouillon : corrigez les points signalés.' : 'Écriture enregistrée.',
+      );
+      if (!initial) {
+        setLibelle('');
+        setAmount('');
+        setCheque('');
+        setChapter('');
+        setParts([
+          { chapter: '', amount: '' },
+          { chapter: '', amount: '' },
+        ]);
+        setPj(await props.proposePj());
+      }
+    } catch (e) {
+      setMessage({ text: (e as Error).message, draft: true });
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <form
+      className="cc-form"
+      aria-label={initial ? 'Modifier l’écriture' : 'Nouvelle écriture'}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <div className="cc-row">
+        <Field label="N° de pièce" required>
+          <Input value={pj} onChange={(_, d) => setPj(d.value)} name="pj" />
+        </Field>
+        <Field label="Date" required>
+          <Input type="date" value={date} onChange={(_, d) => setDate(d.value)} name="date" />
+        </Field>
+      </div>
+      <Field label="Libellé (qui – quoi)" required>
+        <Input
+          value={libelle}
+          onChange={(_, d) => setLibelle(d.value)}
+          name="libelle"
+          placeholder="Librairie Martin – albums"
+        />
+      </Field>
+      <div className="cc-row">
+        <Field label="Nature">
+          <Select value={kind} onChange={(_, d) => changeKind(d.value as LineKind)} name="kind">
+            {LINE_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {KINDS[k].label}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field label="Compte">
+          <Select value={account} onChange={(_, d) => setAccount(d.value as Account)} name="account">
+            {def.accounts.map((a) => (
+              <option key={a} value={a}>
+                {ACCOUNT_LABELS[a]}
+              </option>
+            ))}
+          </Select>
+        </Field>
+      </div>
+      <div className="cc-row">
+        <Field label="Mode">
+          <Select value={mode} onChange={(_, d) => setMode(d.value as Mode | '')} name="mode">
+            <option value="">—</option>
+            {MODES.map((m) => (
+              <option key={m} value={m}>
+                {MODE_LABELS[m]}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field label="N° de chèque">
+          <Input value={cheque} onChange={(_, d) => setCheque(d.value)} name="cheque" />
+        </Field>
+      </div>
+      <div className="cc-row">
+        <Field label="Montant (€)" required validationMessage={'error' in parsed && amount ? parsed.error : undefined}>
+          <Input
+            value={amount}
+            onChange={(_, d) => setAmount(d.value)}
+            name="amount"
+            inputMode="decimal"
+            placeholder="45,90"
+          />
+        </Field>
+        <Field label="Action">
+          <Input value={action} onChange={(_, d) => setAction(d.value)} name="action" placeholder="Photos scolaires" />
+        </Field>
+      </div>
+      {def.ventilated && (
+        <fieldset className="cc-ventilation">
+          <legend>Ventilation</legend>
+          <RadioGroup
+            layout="horizontal"
+            value={split ? 'split' : 'auto'}
+            onChange={(_, d) => setSplit(d.value === 'split')}
+          >
+            <Radio value="auto" label="Automatique" />
+            <Radio value="split" label="Sur plusieurs chapitres" />
+          </RadioGroup>
+          {!split ? (
+            <Field label="Chapitre">
+              <Select value={chapter} onChange={(_, d) => setChapter(d.value)} name="chapter">
+                <option value="">Choisissez un chapitre</option>
+                {sideChapters.map((c) => (
+                  <option key={c.code} value={c.code}>
+                    {chapterChoice(c)}
+                  </option>
+                ))}
+              </Select>
+            </Field>
+          ) : (
+            <>
+              {parts.map((p, i) => (
+                <div className="cc-row" key={i}>
+                  <Select
+                    aria-label={`Chapitre ${i + 1}`}
+                    value={p.chapter}
+                    onChange={(_, d) => setParts(parts.map((x, j) => (j === i ? { ...x, chapter: d.value } : x)))}
+                  >
+                    <option value="">Chapitre</option>
+                    {chapters.map((c) => (
+                      <option key={c.code} value={c.code}>
+                        {chapterChoice(c)}
+                      </option>
+                    ))}
+                  </Select>
+                  <Input
+                    aria-label={`Montant du chapitre ${i + 1}`}
+                    value={p.amount}
+                    inputMode="decimal"
+                    onChange={(_, d) => setParts(parts.map((x, j) => (j === i ? { ...x, amount: d.value } : x)))}
+                  />
+                </div>
+              ))}
+              <Button size="small" onClick={() => setParts([...parts, { chapter: '', amount: '' }])}>
+                Ajouter un chapitre
+              </Button>
+              <Text role="status" className={gap === 0 ? 'cc-ok' : 'cc-gap'}>
+                {gap === 0
+                  ? 'Ventilation équilibrée'
+                  : gap > 0
+                    ? `Reste à ventiler : ${formatEuros(gap)}`
+                    : `Ventilé en trop : ${formatEuros(-gap)}`}
+              </Text>
+            </>
+          )}
+        </fieldset>
+      )}
+      {problems.length > 0 && (
+        <ul className="cc-problems" aria-label="Contrôles">
+          {problems.map((p, i) => (
+            <li key={i} className={p.severity === 'error' ? 'cc-error' : 'cc-warning'}>
+              {p.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="cc-row">
+        <Button appearance="primary" type="submit" disabled={saving}>
+          {initial ? 'Enregistrer la modification' : 'Enregistrer l’écriture'}
+        </Button>
+        {props.onCancel && <Button onClick={props.onCancel}>Annuler</Button>}
+      </div>
+      {message && (
+        <MessageBar intent={message.draft ? 'warning' : 'success'}>
+          <MessageBarBody>{message.text}</MessageBarBody>
+        </MessageBar>
+      )}
+    </form>
+  );
+}
