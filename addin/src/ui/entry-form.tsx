@@ -134,7 +134,9 @@ export function EntryForm(props: EntryFormProps) {
     try {
       await props.onSave(line);
       setMessage(
-        errors.length ? 'Écriture gardée en brouillon : corrigez les points signalés.' : 'Écriture enregistrée.',
+        errors.length
+          ? { text: 'Écriture gardée en brouillon : corrigez les points signalés.', draft: true }
+          : { text: 'Écriture enregistrée.', draft: false },
       );
       if (!initial) {
         setLibelle('');
