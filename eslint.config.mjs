@@ -15,12 +15,17 @@ export default tseslint.config(
     },
   },
   {
+    // The task pane runs in the browser (inside Office).
+    files: ['addin/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser, Office: 'readonly', Excel: 'readonly' } },
+  },
+  {
     // Tests read JSON answers as users see them: loosely typed on purpose.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    files: ['bin/**/*.js', '*.config.js'],
+    files: ['bin/**/*.js', '*.config.js', 'webpack.config.js'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {

@@ -6,7 +6,9 @@
  * sheet) against ExcelJS writing the same rows as plain values into a bare sheet.
  */
 import { cpus, totalmem } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { cahierLayout, lineToRow, FIRST_DATA_ROW, type SheetCell } from '../../templates/definition';
@@ -101,6 +103,23 @@ async function main(): Promise<void> {
     });
   }
 
+  // The task pane: gzipped JavaScript of the production build (dist/addin, `npm run build`).
+  const addin = join(__dirname, '../../dist/addin');
+  const scripts = existsSync(addin) ? readdirSync(addin).filter((f) => f.endsWith('.js')) : [];
+  if (scripts.length) {
+    const gz = scripts.reduce((s, f) => s + gzipSync(readFileSync(join(addin, f)), { level: 9 }).length, 0);
+    const raw = scripts.reduce((s, f) => s + readFileSync(join(addin, f)).length, 0);
+    results.push({
+      name: `Volet Office : JavaScript gzip (${Math.round(raw / 1024)} Ko non compressé)`,
+      ours: gz / 1024,
+      raw: 300,
+      unit: 'Ko',
+      target: '≤ 300 Ko',
+    });
+  } else {
+    process.stderr.write('dist/addin absent : lancez npm run build pour mesurer le volet.\n');
+  }
+
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} Go, Node ${process.version}`;
   const lines = [
     '# Benchmarks',
@@ -112,7 +131,7 @@ async function main(): Promise<void> {
     '|---|---:|---:|---:|---|',
     ...results.map(
       (r) =>
-        `| ${r.name} | ${r.ours.toFixed(0)} ${r.unit} | ${r.raw.toFixed(0)} ${r.unit} | ${r.unit === 'req/s' ? `${((100 * r.ours) / r.raw).toFixed(0)} %` : `${(r.ours / r.raw).toFixed(2)}×`} | ${r.target} |`,
+        `| ${r.name} | ${r.ours.toFixed(0)} ${r.unit} | ${r.raw.toFixed(0)} ${r.unit} | ${r.unit === 'req/s' || r.unit === 'Ko' ? `${((100 * r.ours) / r.raw).toFixed(0)} %` : `${(r.ours / r.raw).toFixed(2)}×`} | ${r.target} |`,
     ),
     '',
     'Classeur — brut : ExcelJS écrit les mêmes valeurs et formules de lignes dans une feuille nue ; Cahier Coop : le',
@@ -123,6 +142,8 @@ async function main(): Promise<void> {
     'insère la même ligne dans une table de même forme, BEGIN/INSERT/COMMIT (SQLite : une transaction après l’autre,',
     'un seul écrivain ; MariaDB : 32 connexions). Lot : POST …/sync de 2 000 lignes (médiane de 5) contre un INSERT',
     'groupé des mêmes lignes en une transaction.',
+    '',
+    'Volet Office — la colonne « Brut » porte la limite visée (300 Ko gzip) : le rapport est la part utilisée.',
     '',
   ];
   const text = lines.join('\n');

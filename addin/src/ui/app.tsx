@@ -163,7 +163,6 @@ function SelectedLine({
   };
   useEffect(() => {
     void refresh();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   void chart;
   return (

@@ -79,7 +79,6 @@ export function EntryForm(props: EntryFormProps) {
 
   useEffect(() => {
     if (!initial) void props.proposePj().then(setPj);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   const def = KINDS[kind];

@@ -39,7 +39,6 @@ export function Pointage({ engine }: { engine: SyncEngine }) {
   const reload = async () => setLines(await engine.readSheet());
   useEffect(() => {
     void reload();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   const valid = lines.filter((s): s is SheetLine & { line: CahierLine } => s.line !== null);
