@@ -179,22 +179,12 @@ export class SyncEngine {
 
   /** Every line of the sheet, read with the shared definition. */
   async readSheet(rows?: number[]): Promise<SheetLine[]> {
-    const read = await this.workbook.readRows(rows);
-    return read
-      .map(({ row, values }) => {
-        const r = rowToLine(this.layout, values);
-        return {
-          row,
-          id: r.id,
-          version: r.version,
-          line: r.line,
-          problems: r.problems,
-          empty: r.empty,
-        } as SheetLine & {
-          empty: boolean;
-        };
-      })
-      .filter((s) => !(s as { empty?: boolean }).empty);
+    const out: SheetLine[] = [];
+    for (const { row, values } of await this.workbook.readRows(rows)) {
+      const r = rowToLine(this.layout, values);
+      if (!r.empty) out.push({ row, id: r.id, version: r.version, line: r.line, problems: r.problems });
+    }
+    return out;
   }
 
   /** The rules of the cahier on a line of this exercise (PJ uniqueness against the sheet). */
@@ -223,8 +213,9 @@ export class SyncEngine {
   async checkRows(rows: number[]): Promise<void> {
     const all = await this.readSheet();
     const byRow = new Map(all.map((s) => [s.row, s]));
-    const seen = new Map<string, number>();
-    for (const s of all) if (s.id) seen.set(s.id, (seen.get(s.id) ?? 0) + 1);
+    // The first row holding an id keeps it; a later row with the same id is a copy.
+    const first = new Map<string, number>();
+    for (const s of all) if (s.id && !first.has(s.id)) first.set(s.id, s.row);
     const cells: { row: number; key: string; value: string | number | null }[] = [];
     for (const row of rows) {
       const s = byRow.get(row);
@@ -232,8 +223,7 @@ export class SyncEngine {
       let id = s.id;
       let version = s.version;
       // A copied row carries the id of another: it is a new line. A malformed id is not trusted.
-      if (!id || !UUID.test(id) || (seen.get(id) ?? 0) > 1) {
-        if (id) seen.set(id, (seen.get(id) ?? 1) - 1);
+      if (!id || !UUID.test(id) || first.get(id) !== row) {
         id = newId();
         version = null;
         cells.push({ row, key: 'id', value: id }, { row, key: 'version', value: null });
