@@ -73,6 +73,9 @@ export async function runService(values: Values, io: Output, demo: boolean): Pro
   }
   io.out(`Cahier Coop : service démarré sur ${service.url} (base ${service.db.dialect}).\n`);
   io.out(`  État : ${service.url}/health   API : ${service.url}/api/openapi.json\n`);
+  io.out(
+    `  Volet Office : ${service.url}/taskpane.html   Manifeste à charger dans Excel : ${service.url}/manifest.xml\n`,
+  );
   if (service.demo) {
     io.out(
       `  Coopérative de démonstration ${service.demo.coop}, exercice ${service.demo.exercise}-${service.demo.exercise + 1} : ${service.demo.lines} écritures.\n` +
