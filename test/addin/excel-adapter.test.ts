@@ -207,3 +207,87 @@ async function waitUntil(check: () => boolean, timeout = 10_000): Promise<void> 
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+describe('la création du cahier dans un classeur', () => {
+  test('one batch writes the table with the definition’s headers, the names the formulas use, the lists', async () => {
+    const writes: Record<string, unknown> = {};
+    const names: string[] = [];
+    const validations: Record<string, unknown> = {};
+    let tableAt = '';
+    let syncs = 0;
+    const range = (sheet: string, address: string) => {
+      const r: Record<string, any> = {
+        format: { font: {}, fill: {} },
+        dataValidation: {},
+        conditionalFormats: {
+          add: () => ({ custom: { rule: {}, format: { fill: {}, font: {} } } }),
+        },
+      };
+      for (const prop of ['values', 'formulas', 'numberFormat']) {
+        Object.defineProperty(r, prop, {
+          set(v: unknown) {
+            writes[`${sheet}!${address}:${prop}`] = v;
+          },
+        });
+      }
+      Object.defineProperty(r.dataValidation, 'rule', {
+        set(v: unknown) {
+          validations[`${sheet}!${address}`] = v;
+        },
+      });
+      return r;
+    };
+    const sheet = (name: string) => ({
+      getRange: (a: string) => range(name, a),
+      tables: {
+        add: (header: { values?: unknown }, hasHeaders: boolean) => {
+          tableAt = `${name} ${String(hasHeaders)}`;
+          void header;
+          return {};
+        },
+      },
+      freezePanes: { freezeAt: () => undefined },
+      activate: () => undefined,
+    });
+    const context = new OfficeMockObject(
+      {
+        workbook: {
+          worksheets: { add: (n: string) => sheet(n) },
+          names: { add: (n: string) => names.push(n) },
+        },
+      },
+      OfficeApp.Excel,
+    ) as unknown as Record<string, any>;
+    context.sync = async () => {
+      syncs++;
+    };
+    (globalThis as any).Excel = {
+      run: async (fn: (ctx: unknown) => Promise<unknown>) => fn(context),
+      ConditionalFormatType: { custom: 'Custom' },
+    };
+    await new ExcelWorkbook().createCahier({
+      nom: 'Coop Jules Ferry',
+      numero: '087-0123',
+      departement: '87',
+      exercise: 2025,
+      opening: { banque: 123_456, caisse: 8_520 },
+    });
+    expect(syncs).toBe(1);
+    expect(tableAt).toBe('Cahier true');
+    const header = writes[`Cahier!A4:${layout.last.letter}4:values`] as string[][];
+    expect(header[0]).toEqual(layout.columns.map((c) => c.header));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'RAN_Banque',
+        'RAN_Caisse',
+        'Exercice_Debut',
+        'Exercice_Fin',
+        'Liste_Chapitres',
+        'Liste_Modes',
+      ]),
+    );
+    const coop = writes['Coopérative!A3:B12:formulas'] as unknown[][];
+    expect(coop).toContainEqual(['Report à nouveau – banque', 1234.56]);
+    expect(Object.values(validations)).toContainEqual({ list: { inCellDropDown: true, source: '=Liste_Chapitres' } });
+  });
+});
