@@ -367,6 +367,11 @@ class ExerciseWriter {
   }
 }
 
+/** 428: the line exists, the request did not say which version it changes. */
+function versionRequired(row: LineRow, message: string): WriteOutcome {
+  return { result: 'conflict', status: 428, row, code: 'version_requise', message };
+}
+
 function versionConflict(row: LineRow | null, expected: number | null): WriteOutcome {
   if (!row) {
     return {
@@ -401,13 +406,10 @@ async function putOne(
   if (ifMatch === null) {
     if (!existing.deleted && sameContent(inputOf(existing), line))
       return { result: 'unchanged', status: 200, row: existing };
-    return {
-      result: 'conflict',
-      status: 428,
-      row: existing,
-      code: 'version_requise',
-      message: 'Cette ligne existe déjà : indiquez sa version (en-tête If-Match) pour la remplacer.',
-    };
+    return versionRequired(
+      existing,
+      'Cette ligne existe déjà : indiquez sa version (en-tête If-Match) pour la remplacer.',
+    );
   }
   if (existing.version !== ifMatch) {
     // A retry of a change already stored: the same content at the next version.
@@ -423,13 +425,7 @@ async function deleteOne(w: ExerciseWriter, existing: LineRow | null, ifMatch: n
   if (!existing) return versionConflict(null, ifMatch);
   if (existing.deleted) return { result: 'unchanged', status: 200, row: existing };
   if (ifMatch === null) {
-    return {
-      result: 'conflict',
-      status: 428,
-      row: existing,
-      code: 'version_requise',
-      message: 'Indiquez la version de la ligne à supprimer (en-tête If-Match).',
-    };
+    return versionRequired(existing, 'Indiquez la version de la ligne à supprimer (en-tête If-Match).');
   }
   if (existing.version !== ifMatch) return versionConflict(existing, ifMatch);
   return { result: 'stored', status: 200, row: await w.replace(existing, null) };
@@ -586,13 +582,7 @@ export function pointLine(scope: Scope, id: string, pointed: boolean, ifMatch: n
       if (!existing || existing.deleted) return versionConflict(null, ifMatch);
       if (existing.pointed === pointed) return { result: 'unchanged', status: 200, row: existing };
       if (ifMatch === null) {
-        return {
-          result: 'conflict',
-          status: 428,
-          row: existing,
-          code: 'version_requise',
-          message: 'Indiquez la version de la ligne à pointer (en-tête If-Match).',
-        };
+        return versionRequired(existing, 'Indiquez la version de la ligne à pointer (en-tête If-Match).');
       }
       if (existing.version !== ifMatch) return versionConflict(existing, ifMatch);
       return { result: 'stored', status: 200, row: await w.point(existing, pointed) };
