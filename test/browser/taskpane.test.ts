@@ -200,6 +200,38 @@ describe('le volet Office dans un vrai navigateur', () => {
     const history = (await api.request('GET', `${lines}/${first.id}/history`)).body;
     expect(history.map((h: { action: string }) => h.action)).toEqual(['create', 'pointage', 'replace', 'replace']);
   });
+
+  test('the selected line: modify it in the form, duplicate it, delete it after confirmation', async () => {
+    await page.evaluate(() => (window.cahierWorkbook!.selection = 1));
+    await page.getByRole('tab', { name: 'Ligne sélectionnée' }).click();
+    await page.getByRole('button', { name: 'Lire la ligne sélectionnée' }).click();
+    await expectText(page, '02 · 2025-10-03 · Boulangerie – goûter · 18,40');
+    await page.getByRole('button', { name: 'Modifier' }).click();
+    const form = page.getByRole('form', { name: 'Modifier l’écriture' });
+    await form.getByLabel('Montant (€)').fill('19,60');
+    await form.getByRole('button', { name: 'Enregistrer la modification' }).click();
+    await expectBadge(badge(), 'Tout est synchronisé');
+    await waitFor(async () => (await api.request('GET', lines)).body.lines[1]?.amount === 1_960);
+    await page.getByRole('button', { name: 'Lire la ligne sélectionnée' }).click();
+    await page.getByRole('button', { name: 'Dupliquer' }).click();
+    await expectText(page, 'Ligne dupliquée');
+    await expectBadge(badge(), 'Tout est synchronisé');
+    await waitFor(async () => (await api.request('GET', lines)).body.lines.length === 3);
+    const copy = (await api.request('GET', lines)).body.lines[2];
+    expect(copy).toMatchObject({ pj: '03', libelle: 'Boulangerie – goûter', amount: 1_960 });
+    await page.evaluate(() => (window.cahierWorkbook!.selection = 2));
+    await page.getByRole('button', { name: 'Lire la ligne sélectionnée' }).click();
+    await page.getByRole('button', { name: 'Supprimer' }).click();
+    await shot('06-supprimer');
+    await page
+      .getByRole('dialog', { name: 'Supprimer cette écriture ?' })
+      .getByRole('button', { name: 'Supprimer' })
+      .click();
+    await expectText(page, 'Écriture supprimée.');
+    await expectBadge(badge(), 'Tout est synchronisé');
+    await waitFor(async () => (await api.request('GET', lines)).body.lines.length === 2);
+    expect(await page.evaluate(() => window.cahierWorkbook!.rows!.length)).toBe(2);
+  });
 });
 
 function strip(line: Record<string, unknown>) {
