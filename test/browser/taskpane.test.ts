@@ -62,6 +62,7 @@ describe('le volet Office dans un vrai navigateur', () => {
       executablePath: CHROMIUM,
       args: [
         '--headless',
+        '--lang=fr-FR',
         '--no-sandbox',
         '--disable-gpu',
         '--disable-background-networking',
