@@ -234,7 +234,16 @@ class ExerciseWriter {
   /** Who makes the change being written (a group of requests may come from several users). */
   principal: Principal;
 
+  /** The line as the API shows it, right after each change of this transaction. */
+  private shown = new WeakMap<LineRow, LineJson | TombstoneJson>();
+
+  jsonOf(row: LineRow): LineJson | TombstoneJson {
+    return this.shown.get(row) ?? lineJson(row);
+  }
+
   private audit(row: LineRow, action: AuditAction, before: string | null) {
+    const after = lineJson(row);
+    this.shown.set(row, after);
     this.audits.push({
       lineId: row.id,
       exerciseId: this.exercise.id,
@@ -243,7 +252,7 @@ class ExerciseWriter {
       action,
       version: row.version,
       before,
-      after: snapshot(row),
+      after: JSON.stringify(after),
       at: this.now,
     });
   }
@@ -266,7 +275,8 @@ class ExerciseWriter {
 
   async create(id: string, line: LineInput, action: 'create' | 'duplicate' = 'create'): Promise<LineRow> {
     const problems = await this.validate(id, line);
-    const row = this.scope.db.models.Line.build({
+    // A plain row: inserted with the others at the end (no model instance for each line).
+    const row = {
       id,
       exerciseId: this.exercise.id,
       version: 1,
@@ -276,7 +286,7 @@ class ExerciseWriter {
       createdAt: this.now,
       updatedAt: this.now,
       ...this.fields(line, problems),
-    });
+    } as LineRow;
     this.pendingInserts.set(id, row);
     this.track(id, null, row.pj);
     this.audit(row, action, null);
@@ -332,7 +342,7 @@ class ExerciseWriter {
       throw new ServiceError(412, 'version_perimee', 'La ligne a été modifiée entre-temps.');
     }
     const oldPj = existing.deleted ? null : existing.pj;
-    existing.set(changes as never);
+    Object.assign(existing, changes);
     this.track(existing.id, oldPj, existing.deleted ? null : existing.pj);
     this.audit(existing, action, before);
     return existing;
@@ -340,12 +350,7 @@ class ExerciseWriter {
 
   private async flushInserts(): Promise<void> {
     if (!this.pendingInserts.size) return;
-    await insertRows(
-      this.scope.db,
-      this.t,
-      this.scope.db.models.Line,
-      [...this.pendingInserts.values()].map((r) => r.get({ plain: true })),
-    );
+    await insertRows(this.scope.db, this.t, this.scope.db.models.Line, [...this.pendingInserts.values()]);
     this.pendingInserts.clear();
   }
 
@@ -669,7 +674,7 @@ export async function syncLines(
           message: err.message,
         };
       }
-      outcomes.push({ id: e.id, outcome, line: outcome.row ? lineJson(outcome.row) : null });
+      outcomes.push({ id: e.id, outcome, line: outcome.row ? w.jsonOf(outcome.row) : null });
     }
     await w.flush();
     return { cursor: w.cursor, outcomes };
