@@ -6,7 +6,7 @@
  * SQLite writes are queued): the closed-year check, the PJ uniqueness check and the change
  * cursor are therefore exact, across any number of service instances.
  */
-import { Op, type CreationAttributes, type ModelAttributeColumnOptions, type Transaction } from 'sequelize';
+import { Op, QueryTypes, type CreationAttributes, type ModelAttributeColumnOptions, type Transaction } from 'sequelize';
 import {
   hasErrors,
   touchesBank,
@@ -437,8 +437,8 @@ async function deleteOne(w: ExerciseWriter, existing: LineRow | null, ifMatch: n
 }
 
 /**
- * Multi-row INSERT of plain values (column names from the model), in slices: no model
- * instances, no per-row hooks — the values were built and checked by the writer.
+ * Multi-row INSERT of plain values (column names from the model), in slices of 500: no model
+ * instances, no per-row hooks, no per-value type lookup — the writer built and checked them.
  */
 async function insertRows(
   db: Db,
@@ -446,18 +446,28 @@ async function insertRows(
   model: { getAttributes(): Record<string, ModelAttributeColumnOptions>; getTableName(): unknown },
   rows: readonly object[],
 ): Promise<void> {
-  const attributes = Object.entries(model.getAttributes()).filter(
-    ([, a]) => !(a as { autoIncrement?: boolean }).autoIncrement,
-  );
-  const qi = db.sequelize.getQueryInterface();
-  // Column types, so that dates keep their milliseconds.
-  const byField = Object.fromEntries(attributes.map(([name, a]) => [a.field ?? name, a]));
+  const attributes = Object.entries(model.getAttributes()).filter(([, a]) => !a.autoIncrement);
+  const qg = db.sequelize.getQueryInterface().queryGenerator as { quoteIdentifier(name: string): string };
+  const table = qg.quoteIdentifier(String(model.getTableName()));
+  const columns = attributes.map(([name, a]) => qg.quoteIdentifier(a.field ?? name)).join(', ');
+  // Dates in UTC with milliseconds, as Sequelize writes them on each dialect.
+  const zone = db.dialect === 'sqlite' ? ' +00:00' : '';
+  const literal = (v: unknown): string => {
+    if (v === null || v === undefined) return 'NULL';
+    if (typeof v === 'number') return String(v);
+    if (typeof v === 'boolean') return v ? '1' : '0';
+    if (v instanceof Date) return `'${v.toISOString().replace('T', ' ').replace('Z', '')}${zone}'`;
+    return db.sequelize.escape(String(v));
+  };
   for (let i = 0; i < rows.length; i += 500) {
-    const slice = rows.slice(i, i + 500).map((r) => {
-      const values = r as Record<string, unknown>;
-      return Object.fromEntries(attributes.map(([name, a]) => [a.field ?? name, values[name] ?? null]));
+    const values = rows
+      .slice(i, i + 500)
+      .map((r) => `(${attributes.map(([name]) => literal((r as Record<string, unknown>)[name])).join(', ')})`)
+      .join(', ');
+    await db.sequelize.query(`INSERT INTO ${table} (${columns}) VALUES ${values}`, {
+      transaction: t,
+      type: QueryTypes.INSERT,
     });
-    await qi.bulkInsert(model.getTableName() as string, slice, { transaction: t }, byField);
   }
 }
 
