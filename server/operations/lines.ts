@@ -437,7 +437,7 @@ async function deleteOne(w: ExerciseWriter, existing: LineRow | null, ifMatch: n
 }
 
 /**
- * Multi-row INSERT of plain values (column names from the model), in slices of 500: no model
+ * Multi-row INSERT of plain values (column names from the model): no model
  * instances, no per-row hooks, no per-value type lookup — the writer built and checked them.
  */
 async function insertRows(
@@ -459,16 +459,25 @@ async function insertRows(
     if (v instanceof Date) return `'${v.toISOString().replace('T', ' ').replace('Z', '')}${zone}'`;
     return db.sequelize.escape(String(v));
   };
-  for (let i = 0; i < rows.length; i += 500) {
-    const values = rows
-      .slice(i, i + 500)
-      .map((r) => `(${attributes.map(([name]) => literal((r as Record<string, unknown>)[name])).join(', ')})`)
-      .join(', ');
-    await db.sequelize.query(`INSERT INTO ${table} (${columns}) VALUES ${values}`, {
+  // As few statements as possible, each under 4 MB of SQL (MySQL's packet limit is larger).
+  const send = (tuples: string[]) =>
+    db.sequelize.query(`INSERT INTO ${table} (${columns}) VALUES ${tuples.join(', ')}`, {
       transaction: t,
       type: QueryTypes.INSERT,
     });
+  let tuples: string[] = [];
+  let size = 0;
+  for (const r of rows) {
+    const tuple = `(${attributes.map(([name]) => literal((r as Record<string, unknown>)[name])).join(', ')})`;
+    if (tuples.length && size + tuple.length > 4_000_000) {
+      await send(tuples);
+      tuples = [];
+      size = 0;
+    }
+    tuples.push(tuple);
+    size += tuple.length + 2;
   }
+  if (tuples.length) await send(tuples);
 }
 
 const idTaken = () =>
