@@ -119,8 +119,6 @@ class ExerciseWriter {
     private readonly scope: Scope,
     private readonly t: Transaction,
     private readonly exercise: ExerciseRow,
-    /** A batch reads every PJ of the exercise once instead of one query a line. */
-    private readonly batch: boolean,
   ) {
     this.seq = Number(exercise.lastSeq);
     this.principal = scope.principal;
@@ -148,7 +146,7 @@ class ExerciseWriter {
     return audit !== null;
   }
 
-  static async open(scope: Scope, t: Transaction, batch = false): Promise<ExerciseWriter> {
+  static async open(scope: Scope, t: Transaction): Promise<ExerciseWriter> {
     const { Exercise } = scope.db.models;
     const exercise = await Exercise.findByPk(scope.exercise.id, { transaction: t, lock: t.LOCK.UPDATE });
     if (!exercise) throw new ServiceError(404, 'introuvable', 'Cet exercice n’existe plus.');
@@ -159,7 +157,7 @@ class ExerciseWriter {
         `L’exercice ${exercise.year}-${exercise.year + 1} est clôturé : il ne peut plus être modifié.`,
       );
     }
-    return new ExerciseWriter(scope, t, exercise, batch);
+    return new ExerciseWriter(scope, t, exercise);
   }
 
   /**
@@ -199,7 +197,7 @@ class ExerciseWriter {
   }
 
   private async pjHolders(pj: string): Promise<string[]> {
-    await this.loadPjs(this.batch ? 'all' : [pj]);
+    await this.loadPjs([pj]);
     return [...(this.pjs.get(pj) ?? [])];
   }
 
@@ -658,13 +656,11 @@ export async function syncLines(
   entries: readonly SyncEntry[],
 ): Promise<{ cursor: string; outcomes: SyncOutcome[] }> {
   return scope.db.write(async (t) => {
-    const w = await ExerciseWriter.open(scope, t, true);
-    for (let i = 0; i < entries.length; i += 500) {
-      await w.prefetch(
-        entries.slice(i, i + 500).map((e) => e.id),
-        [],
-      );
-    }
+    const w = await ExerciseWriter.open(scope, t);
+    await w.prefetch(
+      entries.map((e) => e.id),
+      entries.flatMap((e) => (e.line ? [e.line.pj] : [])),
+    );
     const outcomes: SyncOutcome[] = [];
     for (const e of entries) {
       let existing: LineRow | null;
