@@ -54,7 +54,7 @@ export const userCommand: Command = {
   async run(values, positionals, io) {
     sub(positionals, 'add', 'user');
     const role = values.role as string | undefined;
-    if (role !== undefined && !ROLES.includes(role as Role)) {
+    if (role !== undefined && !(ROLES as readonly string[]).includes(role)) {
       throw new UserError(`--role : ${ROLES.join(', ')} (pas « ${role} »).`, 2);
     }
     if (values.coop && values.department) throw new UserError('Indiquez --coop ou --department, pas les deux.', 2);

@@ -14,9 +14,9 @@ import {
   type Sequelize,
 } from 'sequelize';
 
-export type Role = 'mandataire' | 'tresorier' | 'admin';
+export const ROLES = ['mandataire', 'tresorier', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
 export type AuditAction = 'create' | 'replace' | 'delete' | 'duplicate' | 'restore' | 'pointage' | 'depointage';
-export const ROLES: readonly Role[] = ['mandataire', 'tresorier', 'admin'];
 
 export function defineModels(sequelize: Sequelize) {
   class Department extends Model<InferAttributes<Department>, InferCreationAttributes<Department>> {

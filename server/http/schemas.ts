@@ -3,7 +3,10 @@
  * OpenAPI document: one definition for both. French messages name the field.
  */
 import { z } from 'zod';
-import { ACCOUNTS, LINE_KINDS, MODES, PROBLEMS, ROLES_LIST } from './schema-enums';
+import { ACCOUNTS, LINE_KINDS, MODES, PROBLEMS as RULES } from '../../templates/definition';
+import { ROLES } from '../db/models';
+
+const PROBLEMS = Object.keys(RULES) as [keyof typeof RULES, ...(keyof typeof RULES)[]];
 
 export const Uuid = z
   .string()
@@ -171,7 +174,7 @@ export const SessionResponse = z
     expiresAt: z.string(),
     user: z.object({
       login: z.string(),
-      role: z.enum(ROLES_LIST),
+      role: z.enum(ROLES),
       coop: z.string().nullable(),
       department: z.string().nullable(),
     }),

@@ -28,10 +28,15 @@ export async function coopFor(db: Db, p: Principal, number: string): Promise<Coo
   return coop;
 }
 
+/** A department's stored chart (JSON), or the default chart. */
+function parseChart(stored: unknown): Chart {
+  return typeof stored === 'string' && stored ? (JSON.parse(stored) as Chart) : DEFAULT_CHART;
+}
+
 export async function chartOf(db: Db, departmentCode: string | null): Promise<Chart> {
   if (!departmentCode) return DEFAULT_CHART;
   const dep = await db.models.Department.findByPk(departmentCode);
-  return dep?.chart ? (JSON.parse(dep.chart) as Chart) : DEFAULT_CHART;
+  return parseChart(dep?.chart);
 }
 
 export interface ExerciseScope {
@@ -79,6 +84,5 @@ export async function exerciseFor(db: Db, p: Principal, number: string, year: nu
     },
     { isNewRecord: false },
   );
-  const chart = typeof row.chart === 'string' ? (JSON.parse(row.chart) as Chart) : DEFAULT_CHART;
-  return { coop, exercise, chart };
+  return { coop, exercise, chart: parseChart(row.chart) };
 }

@@ -67,7 +67,7 @@ export interface UserInput {
 
 export async function addUser(db: Db, input: UserInput): Promise<UserRow> {
   const role: Role = input.role ?? (input.coop ? 'mandataire' : input.department ? 'tresorier' : 'admin');
-  if (!ROLES.includes(role)) throw invalid(`Rôle inconnu : « ${role} » (${ROLES.join(', ')}).`);
+  if (!(ROLES as readonly string[]).includes(role)) throw invalid(`Rôle inconnu : « ${role} » (${ROLES.join(', ')}).`);
   if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{2,99}$/.test(input.login)) {
     throw invalid(`Identifiant invalide : « ${input.login} » (3 caractères au moins : lettres, chiffres, . _ @ -).`);
   }

@@ -96,11 +96,6 @@ function sameContent(a: LineInput, b: LineInput): boolean {
   return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 
-/** The audit snapshot of a row: the line as the API shows it, or null when absent. */
-function snapshot(row: LineRow | null): string | null {
-  return row ? JSON.stringify(lineJson(row)) : null;
-}
-
 export type WriteOutcome =
   | { result: 'stored'; status: 200 | 201; row: LineRow }
   | { result: 'unchanged'; status: 200; row: LineRow }
@@ -330,7 +325,7 @@ class ExerciseWriter {
   private async apply(existing: LineRow, fields: Record<string, unknown>, action: AuditAction): Promise<LineRow> {
     // A row created earlier in this batch is written before it changes.
     if (this.pendingInserts.get(existing.id) === existing) await this.flushInserts();
-    const before = snapshot(existing);
+    const before = JSON.stringify(this.jsonOf(existing));
     const changes = { ...fields, version: existing.version + 1, seq: ++this.seq, updatedAt: this.now };
     const [count] = await this.scope.db.models.Line.update(changes, {
       where: { id: existing.id, version: existing.version },

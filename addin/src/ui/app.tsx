@@ -142,15 +142,7 @@ function Conflicts({ engine, state }: { engine: SyncEngine; state: SyncState }) 
   );
 }
 
-function SelectedLine({
-  engine,
-  chart,
-  onEdit,
-}: {
-  engine: SyncEngine;
-  chart: Chart;
-  onEdit: (row: number, line: LineInput) => void;
-}) {
+function SelectedLine({ engine, onEdit }: { engine: SyncEngine; onEdit: (row: number, line: LineInput) => void }) {
   const [row, setRow] = useState<number | null>(null);
   const [line, setLine] = useState<LineInput | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -164,7 +156,6 @@ function SelectedLine({
   useEffect(() => {
     void refresh();
   }, []);
-  void chart;
   return (
     <section aria-label="Ligne sélectionnée" className="cc-form">
       <Button onClick={() => void refresh()}>Lire la ligne sélectionnée</Button>
@@ -383,7 +374,6 @@ export function App({ workbook, api: given }: { workbook: CahierWorkbook; api?: 
           {tab === 'saisie' && !editing && (
             <EntryForm
               chart={chart}
-              exercise={engine.year}
               initial={null}
               proposePj={() => engine.nextPj()}
               validate={(l) => engine.validate(l, [], null)}
@@ -393,12 +383,11 @@ export function App({ workbook, api: given }: { workbook: CahierWorkbook; api?: 
             />
           )}
           {tab === 'ligne' && !editing && (
-            <SelectedLine engine={engine} chart={chart} onEdit={(row, line) => setEditing({ row, line })} />
+            <SelectedLine engine={engine} onEdit={(row, line) => setEditing({ row, line })} />
           )}
           {editing && (
             <EntryForm
               chart={chart}
-              exercise={engine.year}
               initial={editing.line}
               proposePj={() => engine.nextPj()}
               validate={(l) => engine.validate(l, [], null)}

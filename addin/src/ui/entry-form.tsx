@@ -27,6 +27,7 @@ import {
   parseEuros,
   ventilationShortfall,
   type Account,
+  type Chart,
   type LineInput,
   type LineKind,
   type Mode,
@@ -34,8 +35,7 @@ import {
 } from '../../../templates/definition';
 
 export interface EntryFormProps {
-  chart: LineInputChart;
-  exercise: number;
+  chart: Chart;
   proposePj: () => Promise<string>;
   validate: (line: LineInput) => Problem[];
   onSave: (line: LineInput) => Promise<void>;
@@ -43,8 +43,6 @@ export interface EntryFormProps {
   initial: LineInput | null;
   onCancel?: () => void;
 }
-
-type LineInputChart = Parameters<typeof orderChart>[0];
 
 interface Part {
   chapter: string;
