@@ -14,7 +14,8 @@ export interface ServiceOptions {
   https?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer } | null;
   demo?: boolean;
   sessionHours?: number;
-  trustProxy?: boolean;
+  /** Reverse proxies trusted for X-Forwarded-For (0 or absent: none). */
+  proxyHops?: number;
 }
 
 export interface RunningService {
@@ -31,7 +32,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   try {
     const migrations = await migrate(db);
     const demo = options.demo ? await seedDemo(db) : null;
-    const app = createApp({ db, sessionHours: options.sessionHours ?? 12, trustProxy: options.trustProxy });
+    const app = createApp({ db, sessionHours: options.sessionHours ?? 12, proxyHops: options.proxyHops });
     const server = options.https ? createHttpsServer(options.https, app.callback()) : createServer(app.callback());
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((ok, ko) => {

@@ -52,6 +52,16 @@ export async function devCertificates(io: Output): Promise<NonNullable<ServiceOp
   }
 }
 
+/** Trusted proxy hops: --proxy means one, --proxy-hops N says how many; none without them. */
+export function parseProxyHops(values: Values): number {
+  const raw = values['proxy-hops'] as string | undefined;
+  if (raw === undefined) return values.proxy ? 1 : 0;
+  const hops = Number(raw);
+  if (!/^\d+$/.test(raw) || hops < 1 || hops > 10)
+    throw new UserError(`--proxy-hops attend un nombre de proxys entre 1 et 10, pas « ${raw} ».`, 2);
+  return hops;
+}
+
 export async function runService(values: Values, io: Output, demo: boolean): Promise<RunningService> {
   const options: ServiceOptions = {
     dbUrl: dbUrl(values),
@@ -59,7 +69,7 @@ export async function runService(values: Values, io: Output, demo: boolean): Pro
     host: (values.host as string | undefined) ?? '127.0.0.1',
     https: values.https ? await devCertificates(io) : null,
     demo,
-    trustProxy: Boolean(values.proxy),
+    proxyHops: parseProxyHops(values),
   };
   let service: RunningService;
   try {
@@ -108,7 +118,15 @@ export const serveCommand: Command = {
       description: 'HTTPS avec les certificats de développement Office (pour le chargement du complément)',
     },
     demo: { type: 'boolean', description: 'crée la coopérative de démonstration si elle manque' },
-    proxy: { type: 'boolean', description: 'derrière un proxy inverse : adresse du client lue dans X-Forwarded-For' },
+    proxy: {
+      type: 'boolean',
+      description: 'derrière un proxy inverse : adresse du client lue dans X-Forwarded-For (dernier saut)',
+    },
+    'proxy-hops': {
+      type: 'string',
+      value: 'N',
+      description: 'nombre de proxys inverses de confiance en chaîne (défaut avec --proxy : 1)',
+    },
   },
   async run(values, _positionals, io) {
     await runService(values, io, Boolean(values.demo));

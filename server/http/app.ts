@@ -5,21 +5,15 @@
 import Koa, { type Context } from 'koa';
 import Router from '@koa/router';
 import type { z } from 'zod';
-import type { Db } from '../db/connect';
 import { ServiceError, type FieldError } from '../operations/errors';
 import { authenticate, tokenHash } from '../operations/sessions';
 import { openApiDocument } from './openapi';
-import { ROUTES, type Route } from './routes';
+import type { Route, Services } from './context';
+import { ROUTES } from './routes';
 import { fieldErrors } from './schemas';
 import { serveAddin } from './static';
 
-export interface Services {
-  db: Db;
-  /** Lifetime of a session token. */
-  sessionHours: number;
-  /** Behind a reverse proxy: take the client address from X-Forwarded-For. */
-  trustProxy?: boolean;
-}
+export type { Services } from './context';
 
 const TITLES: Record<number, string> = {
   400: 'Requête mal formée',
@@ -122,7 +116,10 @@ function handler(route: Route, services: Services) {
 }
 
 export function createApp(services: Services): Koa {
-  const app = new Koa({ proxy: services.trustProxy ?? false });
+  // Behind N trusted proxies, X-Forwarded-For's last N entries are theirs: the client is the
+  // address the outermost of them saw, whatever the client wrote before it.
+  const hops = services.proxyHops ?? 0;
+  const app = new Koa({ proxy: hops > 0, maxIpsCount: hops });
   const router = new Router();
   for (const route of ROUTES) {
     router[route.method](route.path.replace(/\{(\w+)\}/g, ':$1'), handler(route, services));

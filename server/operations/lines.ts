@@ -6,20 +6,26 @@
  * SQLite writes are queued): the closed-year check, the PJ uniqueness check and the change
  * cursor are therefore exact, across any number of service instances.
  */
-import { Op, QueryTypes, type CreationAttributes, type ModelAttributeColumnOptions, type Transaction } from 'sequelize';
-import {
-  hasErrors,
-  touchesBank,
-  nextPj,
-  validateLine,
-  type Chart,
-  type LineInput,
-  type Problem,
-} from '../../templates/definition';
+import { Op, type CreationAttributes, type Transaction } from 'sequelize';
+import { hasErrors, touchesBank, nextPj, validateLine, type LineInput, type Problem } from '../../templates/definition';
 import type { Db } from '../db/connect';
 import type { AuditAction, AuditRow, ExerciseRow, LineRow } from '../db/models';
 import type { Principal } from './access';
+import {
+  ChangeCursor,
+  auditJson,
+  insertRows,
+  lockExercise,
+  updateAtVersion,
+  versionConflict,
+  versionRequired,
+  type AuditJson,
+  type Scope,
+  type WriteOutcome,
+} from './changes';
 import { ServiceError } from './errors';
+
+export type { Scope, WriteOutcome } from './changes';
 
 export interface LineJson extends LineInput {
   id: string;
@@ -36,13 +42,6 @@ export interface TombstoneJson {
   version: number;
   deleted: true;
   updatedAt: string;
-}
-
-export interface Scope {
-  db: Db;
-  principal: Principal;
-  exercise: ExerciseRow;
-  chart: Chart;
 }
 
 /** The fields of a line, in a fixed order, with absent optional fields as null. */
@@ -96,17 +95,12 @@ function sameContent(a: LineInput, b: LineInput): boolean {
   return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 
-export type WriteOutcome =
-  | { result: 'stored'; status: 200 | 201; row: LineRow }
-  | { result: 'unchanged'; status: 200; row: LineRow }
-  | { result: 'conflict'; status: 409 | 410 | 412 | 428; row: LineRow | null; code: string; message: string };
-
 /**
  * One write transaction on an exercise: takes the exercise row, refuses a closed year, keeps
  * the PJ numbers in use, hands out change cursors and records the audit trail.
  */
 class ExerciseWriter {
-  private seq: number;
+  private readonly cursorOf: ChangeCursor;
   private audits: CreationAttributes<AuditRow>[] = [];
   private readonly now = new Date();
 
@@ -115,7 +109,7 @@ class ExerciseWriter {
     private readonly t: Transaction,
     private readonly exercise: ExerciseRow,
   ) {
-    this.seq = Number(exercise.lastSeq);
+    this.cursorOf = new ChangeCursor(exercise);
     this.principal = scope.principal;
   }
 
@@ -142,17 +136,7 @@ class ExerciseWriter {
   }
 
   static async open(scope: Scope, t: Transaction): Promise<ExerciseWriter> {
-    const { Exercise } = scope.db.models;
-    const exercise = await Exercise.findByPk(scope.exercise.id, { transaction: t, lock: t.LOCK.UPDATE });
-    if (!exercise) throw new ServiceError(404, 'introuvable', 'Cet exercice n’existe plus.');
-    if (exercise.status === 'closed') {
-      throw new ServiceError(
-        409,
-        'exercice_clos',
-        `L’exercice ${exercise.year}-${exercise.year + 1} est clôturé : il ne peut plus être modifié.`,
-      );
-    }
-    return new ExerciseWriter(scope, t, exercise);
+    return new ExerciseWriter(scope, t, await lockExercise(scope.db, t, scope.exercise.id));
   }
 
   /**
@@ -274,7 +258,7 @@ class ExerciseWriter {
       exerciseId: this.exercise.id,
       version: 1,
       deleted: false,
-      seq: ++this.seq,
+      seq: this.cursorOf.next(),
       pointed: false,
       createdAt: this.now,
       updatedAt: this.now,
@@ -326,14 +310,8 @@ class ExerciseWriter {
     // A row created earlier in this batch is written before it changes.
     if (this.pendingInserts.get(existing.id) === existing) await this.flushInserts();
     const before = JSON.stringify(this.jsonOf(existing));
-    const changes = { ...fields, version: existing.version + 1, seq: ++this.seq, updatedAt: this.now };
-    const [count] = await this.scope.db.models.Line.update(changes, {
-      where: { id: existing.id, version: existing.version },
-      transaction: this.t,
-    });
-    if (count !== 1) {
-      throw new ServiceError(412, 'version_perimee', 'La ligne a été modifiée entre-temps.');
-    }
+    const changes = { ...fields, version: existing.version + 1, seq: this.cursorOf.next(), updatedAt: this.now };
+    await updateAtVersion(this.scope.db.models.Line, { id: existing.id }, existing.version, changes, this.t);
     const oldPj = existing.deleted ? null : existing.pj;
     Object.assign(existing, changes);
     this.track(existing.id, oldPj, existing.deleted ? null : existing.pj);
@@ -348,45 +326,17 @@ class ExerciseWriter {
   }
 
   async flush(): Promise<void> {
-    const { Audit, Exercise } = this.scope.db.models;
     await this.flushInserts();
     if (this.audits.length) {
-      await insertRows(this.scope.db, this.t, Audit, this.audits);
+      await insertRows(this.scope.db, this.t, this.scope.db.models.Audit, this.audits);
       this.audits = [];
     }
-    if (this.seq !== Number(this.exercise.lastSeq)) {
-      await Exercise.update({ lastSeq: this.seq }, { where: { id: this.exercise.id }, transaction: this.t });
-      this.exercise.lastSeq = this.seq;
-    }
+    await this.cursorOf.save(this.scope.db, this.t);
   }
 
   get cursor(): string {
-    return String(this.seq);
+    return String(this.cursorOf.value);
   }
-}
-
-/** 428: the line exists, the request did not say which version it changes. */
-function versionRequired(row: LineRow, message: string): WriteOutcome {
-  return { result: 'conflict', status: 428, row, code: 'version_requise', message };
-}
-
-function versionConflict(row: LineRow | null, expected: number | null): WriteOutcome {
-  if (!row) {
-    return {
-      result: 'conflict',
-      status: 412,
-      row: null,
-      code: 'ligne_absente',
-      message: 'Cette ligne n’existe pas (ou plus) sur le service.',
-    };
-  }
-  return {
-    result: 'conflict',
-    status: 412,
-    row,
-    code: 'version_perimee',
-    message: `La ligne a été modifiée entre-temps (version ${row.version}, vous aviez la version ${expected}) : choisissez la version à garder.`,
-  };
 }
 
 /** The decision for one PUT: create, harmless retry, replace, or refuse. */
@@ -398,7 +348,7 @@ async function putOne(
   ifMatch: number | null,
 ): Promise<WriteOutcome> {
   if (!existing) {
-    if (ifMatch !== null) return versionConflict(null, ifMatch);
+    if (ifMatch !== null) return versionConflict<LineRow>(null, ifMatch);
     return { result: 'stored', status: 201, row: await w.create(id, line) };
   }
   if (ifMatch === null) {
@@ -420,57 +370,13 @@ async function putOne(
 }
 
 async function deleteOne(w: ExerciseWriter, existing: LineRow | null, ifMatch: number | null): Promise<WriteOutcome> {
-  if (!existing) return versionConflict(null, ifMatch);
+  if (!existing) return versionConflict<LineRow>(null, ifMatch);
   if (existing.deleted) return { result: 'unchanged', status: 200, row: existing };
   if (ifMatch === null) {
     return versionRequired(existing, 'Indiquez la version de la ligne à supprimer (en-tête If-Match).');
   }
   if (existing.version !== ifMatch) return versionConflict(existing, ifMatch);
   return { result: 'stored', status: 200, row: await w.replace(existing, null) };
-}
-
-/**
- * Multi-row INSERT of plain values (column names from the model): no model
- * instances, no per-row hooks, no per-value type lookup — the writer built and checked them.
- */
-async function insertRows(
-  db: Db,
-  t: Transaction,
-  model: { getAttributes(): Record<string, ModelAttributeColumnOptions>; getTableName(): unknown },
-  rows: readonly object[],
-): Promise<void> {
-  const attributes = Object.entries(model.getAttributes()).filter(([, a]) => !a.autoIncrement);
-  const qg = db.sequelize.getQueryInterface().queryGenerator as { quoteIdentifier(name: string): string };
-  const table = qg.quoteIdentifier(String(model.getTableName()));
-  const columns = attributes.map(([name, a]) => qg.quoteIdentifier(a.field ?? name)).join(', ');
-  // Dates in UTC with milliseconds, as Sequelize writes them on each dialect.
-  const zone = db.dialect === 'sqlite' ? ' +00:00' : '';
-  const literal = (v: unknown): string => {
-    if (v === null || v === undefined) return 'NULL';
-    if (typeof v === 'number') return String(v);
-    if (typeof v === 'boolean') return v ? '1' : '0';
-    if (v instanceof Date) return `'${v.toISOString().replace('T', ' ').replace('Z', '')}${zone}'`;
-    return db.sequelize.escape(String(v));
-  };
-  // As few statements as possible, each under 4 MB of SQL (MySQL's packet limit is larger).
-  const send = (tuples: string[]) =>
-    db.sequelize.query(`INSERT INTO ${table} (${columns}) VALUES ${tuples.join(', ')}`, {
-      transaction: t,
-      type: QueryTypes.INSERT,
-    });
-  let tuples: string[] = [];
-  let size = 0;
-  for (const r of rows) {
-    const tuple = `(${attributes.map(([name]) => literal((r as Record<string, unknown>)[name])).join(', ')})`;
-    if (tuples.length && size + tuple.length > 4_000_000) {
-      await send(tuples);
-      tuples = [];
-      size = 0;
-    }
-    tuples.push(tuple);
-    size += tuple.length + 2;
-  }
-  if (tuples.length) await send(tuples);
 }
 
 const idTaken = () =>
@@ -596,7 +502,7 @@ export function pointLine(scope: Scope, id: string, pointed: boolean, ifMatch: n
     scope,
     async (w) => {
       const existing = await w.find(id);
-      if (!existing || existing.deleted) return versionConflict(null, ifMatch);
+      if (!existing || existing.deleted) return versionConflict<LineRow>(null, ifMatch);
       if (existing.pointed === pointed) return { result: 'unchanged', status: 200, row: existing };
       if (ifMatch === null) {
         return versionRequired(existing, 'Indiquez la version de la ligne à pointer (en-tête If-Match).');
@@ -727,27 +633,11 @@ export async function getLine(scope: Scope, id: string): Promise<LineRow> {
   return row;
 }
 
-export interface AuditJson {
-  action: string;
-  version: number;
-  at: string;
-  login: string;
-  before: unknown;
-  after: unknown;
-}
-
 export async function lineHistory(scope: Scope, id: string): Promise<AuditJson[]> {
   await getLine(scope, id);
   const rows = await scope.db.models.Audit.findAll({
     where: { lineId: id, exerciseId: scope.exercise.id },
     order: [['id', 'ASC']],
   });
-  return rows.map((a) => ({
-    action: a.action,
-    version: a.version,
-    at: iso(a.at),
-    login: a.login,
-    before: a.before ? JSON.parse(a.before) : null,
-    after: a.after ? JSON.parse(a.after) : null,
-  }));
+  return rows.map(auditJson);
 }

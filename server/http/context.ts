@@ -1,0 +1,46 @@
+/**
+ * What a route table needs from the application, as types only: the services, the route's
+ * shape and what a handler receives. Route tables and the app both import this module, so
+ * neither imports the other.
+ */
+import type { Context } from 'koa';
+import type { z } from 'zod';
+import type { Db } from '../db/connect';
+import type { Principal } from '../operations/access';
+
+export interface Services {
+  db: Db;
+  /** Lifetime of a session token. */
+  sessionHours: number;
+  /**
+   * Reverse proxies in front of the service whose X-Forwarded-For is trusted (0: none, the
+   * header is ignored). The client address is the one the outermost trusted proxy saw.
+   */
+  proxyHops?: number;
+}
+
+export type Method = 'get' | 'put' | 'post' | 'delete';
+
+export interface RouteContext {
+  ctx: Context;
+  services: Services;
+  principal: Principal;
+  params: Record<string, string>;
+  body: unknown;
+}
+
+export interface Route {
+  method: Method;
+  /** OpenAPI form: /api/coops/{coop}. */
+  path: string;
+  summary: string;
+  tag: string;
+  /** Needs a session token (default true). */
+  auth?: boolean;
+  params?: Record<string, { description: string; schema: z.ZodType }>;
+  query?: Record<string, { description: string; schema: z.ZodType }>;
+  headers?: Record<string, { description: string; required?: boolean }>;
+  body?: z.ZodType;
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  handle(r: RouteContext): Promise<void>;
+}
