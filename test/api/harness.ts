@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { LineInput } from '../../templates/definition';
 import { parseDbUrl } from '../../server/db/connect';
 import { addCoop, addUser, openExercise, setExerciseStatus } from '../../server/operations/accounts';
-import { startService, type RunningService } from '../../server/service';
+import { startService, type RunningService, type ServiceOptions } from '../../server/service';
 
 export interface DbKind {
   name: 'sqlite' | 'mysql';
@@ -26,7 +26,7 @@ export interface TestService extends RunningService {
   stop(): Promise<void>;
 }
 
-export async function startTestService(kind: DbKind): Promise<TestService> {
+export async function startTestService(kind: DbKind, options: Partial<ServiceOptions> = {}): Promise<TestService> {
   let dbUrl: string;
   let cleanup: () => Promise<void>;
   if (kind.name === 'sqlite') {
@@ -48,7 +48,7 @@ export async function startTestService(kind: DbKind): Promise<TestService> {
       await conn.end();
     };
   }
-  const service = await startService({ dbUrl, port: 0, sessionHours: 1 });
+  const service = await startService({ dbUrl, port: 0, sessionHours: 1, ...options });
   return {
     ...service,
     async stop() {
