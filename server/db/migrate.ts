@@ -2,8 +2,12 @@
 import { SequelizeStorage, Umzug } from 'umzug';
 import type { Db } from './connect';
 import * as m001 from './migrations/001-initial';
+import * as m003 from './migrations/003-exercise-audit';
 
-const MIGRATIONS = [{ name: '001-initial', ...m001 }];
+const MIGRATIONS = [
+  { name: '001-initial', ...m001 },
+  { name: '003-exercise-audit', ...m003 },
+];
 
 export async function migrate(db: Db): Promise<string[]> {
   const umzug = new Umzug({

@@ -17,6 +17,8 @@ import {
 export const ROLES = ['mandataire', 'tresorier', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 export type AuditAction = 'create' | 'replace' | 'delete' | 'duplicate' | 'restore' | 'pointage' | 'depointage';
+export const EXERCISE_ACTIONS = ['open', 'opening', 'close', 'reopen'] as const;
+export type ExerciseAction = (typeof EXERCISE_ACTIONS)[number];
 
 export function defineModels(sequelize: Sequelize) {
   class Department extends Model<InferAttributes<Department>, InferCreationAttributes<Department>> {
@@ -102,6 +104,19 @@ export function defineModels(sequelize: Sequelize) {
     declare login: string;
     declare action: AuditAction;
     declare version: number;
+    declare before: string | null;
+    declare after: string | null;
+    declare at: Date;
+  }
+
+  /** A change of an exercise itself: opened, report à nouveau corrected, closed, reopened. */
+  class ExerciseAudit extends Model<InferAttributes<ExerciseAudit>, InferCreationAttributes<ExerciseAudit>> {
+    declare id: CreationOptional<number>;
+    declare exerciseId: number;
+    declare userId: number | null;
+    declare login: string;
+    declare action: ExerciseAction;
+    declare reason: string | null;
     declare before: string | null;
     declare after: string | null;
     declare at: Date;
@@ -212,7 +227,21 @@ export function defineModels(sequelize: Sequelize) {
     },
     { ...common, tableName: 'audit' },
   );
-  return { Department, Coop, Exercise, User, Session, LoginAttempt, Line, Audit };
+  ExerciseAudit.init(
+    {
+      id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
+      exerciseId: { type: DataTypes.INTEGER, allowNull: false },
+      userId: { type: DataTypes.INTEGER, allowNull: true },
+      login: { type: DataTypes.STRING(100), allowNull: false },
+      action: { type: DataTypes.STRING(20), allowNull: false },
+      reason: { type: DataTypes.TEXT, allowNull: true },
+      before: { type: DataTypes.TEXT, allowNull: true },
+      after: { type: DataTypes.TEXT, allowNull: true },
+      at: { type: DataTypes.DATE(3), allowNull: false },
+    },
+    { ...common, tableName: 'exercise_audit' },
+  );
+  return { Department, Coop, Exercise, User, Session, LoginAttempt, Line, Audit, ExerciseAudit };
 }
 
 export type Models = ReturnType<typeof defineModels>;

@@ -41,13 +41,13 @@ export async function seedDemo(db: Db, today = new Date().toISOString().slice(0,
   const user = await addUser(db, { ...DEMO_LOGINS.mandataire, role: 'mandataire', coop: coop.number });
   await addUser(db, { ...DEMO_LOGINS.tresorier, role: 'tresorier', department: DEMO_COOP.departement });
   const generated = generateYear({ exercise: year, seed: 2025 });
-  const exercise = await openExercise(db, coop.id, year, generated.opening);
+  const exercise = await openExercise(db, coop.id, year, generated.opening, { today });
   const principal = { userId: user.id, login: user.login, role: user.role, coopId: coop.id, departmentCode: null };
   const entries = generated.lines.map((line) => ({ id: randomUUID(), line }));
   await syncLines({ db, principal, exercise, chart: DEFAULT_CHART }, entries);
   const pointed = entries.filter((e) => e.line.pointed).map((e) => e.id);
   await db.write((t) => db.models.Line.update({ pointed: true }, { where: { id: pointed }, transaction: t }));
   const closing = balances(generated.lines, generated.opening);
-  await openExercise(db, coop.id, current, { banque: closing.banque, caisse: closing.caisse });
+  await openExercise(db, coop.id, current, { banque: closing.banque, caisse: closing.caisse }, { today });
   return { coop: coop.number, created: true, lines: entries.length, exercise: year };
 }

@@ -5,7 +5,7 @@
 import Koa, { type Context } from 'koa';
 import Router from '@koa/router';
 import type { z } from 'zod';
-import { ServiceError, type FieldError } from '../operations/errors';
+import { PROBLEM_TYPES, ServiceError, problemType, type FieldError } from '../operations/errors';
 import { authenticate, tokenHash } from '../operations/sessions';
 import { openApiDocument } from './openapi';
 import type { Route, Services } from './context';
@@ -15,22 +15,54 @@ import { serveAddin } from './static';
 
 export type { Services } from './context';
 
-const TITLES: Record<number, string> = {
-  400: 'Requête mal formée',
-  401: 'Session requise',
-  403: 'Accès refusé',
-  404: 'Introuvable',
-  405: 'Méthode non permise',
-  409: 'Conflit',
-  410: 'Supprimée',
-  412: 'Version périmée',
-  413: 'Requête trop volumineuse',
-  415: 'Format non pris en charge',
-  422: 'Données invalides',
-  428: 'Version requise',
-  429: 'Trop de tentatives',
-  500: 'Erreur du service',
-};
+/**
+ * The pane is framed by Excel on the web: frame-ancestors names Office's hosts (never
+ * X-Frame-Options: DENY, which would stop Excel showing it). Scripts come from the service and
+ * Office's CDN only; Fluent UI writes its styles at run time, hence 'unsafe-inline' for styles.
+ */
+export const OFFICE_FRAME_HOSTS = [
+  'https://*.office.com',
+  'https://*.office365.com',
+  'https://*.officeapps.live.com',
+  'https://*.sharepoint.com',
+  'https://*.microsoft365.com',
+  'https://*.cloud.microsoft',
+  'https://onedrive.live.com',
+];
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' https://appsforoffice.microsoft.com",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  `frame-ancestors 'self' ${OFFICE_FRAME_HOSTS.join(' ')}`,
+].join('; ');
+
+/** Headers on every response, errors included. */
+function securityHeaders(ctx: Context): void {
+  ctx.set('X-Content-Type-Options', 'nosniff');
+  ctx.set('Referrer-Policy', 'no-referrer');
+  ctx.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  // HSTS under https; not for localhost, where it would force https on every local port.
+  if (ctx.secure && !/^(localhost|127\.0\.0\.1|\[::1\])$/.test(ctx.hostname)) {
+    ctx.set('Strict-Transport-Security', 'max-age=31536000');
+  }
+  // The API's answers carry tokens and a coop's figures: never kept by a cache.
+  if (ctx.path === '/api' || ctx.path.startsWith('/api/')) ctx.set('Cache-Control', 'no-store');
+}
+
+/** A path whose %-escapes do not decode (`/%E0%A4%A`, `/%`) is refused before any route sees it. */
+function checkPath(ctx: Context): void {
+  try {
+    decodeURIComponent(ctx.path);
+  } catch {
+    throw new ServiceError(400, 'chemin_invalide', 'Adresse mal formée : un caractère encodé (%…) est invalide.');
+  }
+}
 
 const MAX_BODY = 20 * 1024 * 1024;
 
@@ -130,10 +162,20 @@ export function createApp(services: Services): Koa {
   });
 
   app.use(async (ctx, next) => {
+    securityHeaders(ctx);
     try {
+      checkPath(ctx);
       await next();
       if (ctx.status === 404 && ctx.body === undefined) {
         throw new ServiceError(404, 'introuvable', `Aucune ressource à l’adresse ${ctx.path}.`);
+      }
+      // A known path asked with another method (the router has set Allow).
+      if ((ctx.status === 405 || ctx.status === 501) && ctx.body === undefined) {
+        throw new ServiceError(
+          405,
+          'methode_non_permise',
+          `La méthode ${ctx.method} n’est pas permise à l’adresse ${ctx.path} (permises : ${ctx.response.get('Allow')}).`,
+        );
       }
     } catch (e) {
       const err =
@@ -152,8 +194,8 @@ export function createApp(services: Services): Koa {
       ctx.status = err.status;
       ctx.type = 'application/problem+json';
       ctx.body = {
-        type: `https://cahier-coop.fr/erreurs/${err.code}`,
-        title: TITLES[err.status] ?? 'Erreur',
+        type: problemType(err.code),
+        title: PROBLEM_TYPES[err.code].title,
         status: err.status,
         detail: err.message,
         code: err.code,

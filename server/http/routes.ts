@@ -6,8 +6,15 @@ import type { Route } from './context';
 import { COOP_ROUTES } from './routes/coops';
 import { EXERCISE_ROUTES } from './routes/exercises';
 import { LINE_ROUTES } from './routes/lines';
+import { SERVICE_ROUTES } from './routes/service';
 import { SESSION_ROUTES } from './routes/session';
 
 export type { Route } from './context';
 
-export const ROUTES: Route[] = [...SESSION_ROUTES, ...COOP_ROUTES, ...EXERCISE_ROUTES, ...LINE_ROUTES];
+export const ROUTES: Route[] = [
+  ...SERVICE_ROUTES,
+  ...SESSION_ROUTES,
+  ...COOP_ROUTES,
+  ...EXERCISE_ROUTES,
+  ...LINE_ROUTES,
+];

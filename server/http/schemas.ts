@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { ACCOUNTS, LINE_KINDS, MODES, PROBLEMS as RULES } from '../../templates/definition';
-import { ROLES } from '../db/models';
+import { EXERCISE_ACTIONS, ROLES } from '../db/models';
+import { PROBLEM_CODES } from '../operations/errors';
 
 const PROBLEMS = Object.keys(RULES) as [keyof typeof RULES, ...(keyof typeof RULES)[]];
 
@@ -16,8 +17,29 @@ export const Uuid = z
   .transform((s) => s.toLowerCase())
   .meta({ description: 'UUID généré par le client' });
 
+/**
+ * The first character a text field may not hold: a control character (U+0000–U+001F,
+ * U+007F–U+009F) or half of a UTF-16 surrogate pair, which no database stores as sent.
+ */
+export function forbiddenCharacter(value: string): string | null {
+  const m = /[\p{Cc}\p{Cs}]/u.exec(value);
+  if (!m) return null;
+  const code = m[0].charCodeAt(0);
+  const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  return code >= 0xd800 && code <= 0xdfff
+    ? `caractère invalide (${hex}, moitié d’un caractère)`
+    : `caractère de contrôle interdit (${hex})`;
+}
+
+/** A string without control characters nor lone surrogates; the message names the field. */
+export const cleanString = (what: string, error = `${what} : texte attendu`) =>
+  z.string({ error }).superRefine((value, ctx) => {
+    const bad = forbiddenCharacter(value);
+    if (bad) ctx.addIssue({ code: 'custom', message: `${what} : ${bad}` });
+  });
+
 const text = (max: number, what: string) =>
-  z.string({ error: `${what} : texte attendu` }).max(max, { error: `${what} : ${max} caractères au plus` });
+  cleanString(what).max(max, { error: `${what} : ${max} caractères au plus` });
 const optionalText = (max: number, what: string) => text(max, what).nullable().optional();
 const cents = (what: string) =>
   z
@@ -28,7 +50,7 @@ const cents = (what: string) =>
 
 export const VentilationPart = z
   .object({
-    chapter: z.string({ error: 'chapitre : code attendu (ex. « 6180 »)' }).max(10),
+    chapter: cleanString('chapitre', 'chapitre : code attendu (ex. « 6180 »)').max(10),
     amount: cents('part de ventilation'),
   })
   .strict();
@@ -162,7 +184,9 @@ export const AuditEntry = z
 
 export const SessionRequest = z
   .object({
-    login: z.string({ error: 'login : texte attendu' }).min(1, { error: 'login : obligatoire' }).max(100),
+    login: cleanString('login')
+      .min(1, { error: 'login : obligatoire' })
+      .max(100, { error: 'login : 100 caractères au plus' }),
     password: z.string({ error: 'password : texte attendu' }).min(1, { error: 'password : obligatoire' }).max(200),
   })
   .strict()
@@ -203,6 +227,9 @@ export const Coop = z
 export const ExerciseInput = z
   .object({
     opening: z.object({ banque: cents('report à nouveau banque'), caisse: cents('report à nouveau caisse') }).strict(),
+    reason: optionalText(500, 'raison (reason)').meta({
+      description: 'pourquoi le report à nouveau change : obligatoire quand l’exercice contient des lignes',
+    }),
   })
   .strict()
   .meta({ id: 'ExerciseInput' });
@@ -218,17 +245,42 @@ export const Exercise = z
   })
   .meta({ id: 'Exercise' });
 
+export const ExerciseAuditEntry = z
+  .object({
+    action: z.enum(EXERCISE_ACTIONS).meta({
+      description: 'open (ouverture), opening (report à nouveau corrigé), close (clôture), reopen (réouverture)',
+    }),
+    at: z.string(),
+    login: z.string(),
+    reason: z.string().nullable(),
+    before: z.unknown().nullable(),
+    after: z.unknown().nullable(),
+  })
+  .meta({ id: 'ExerciseAuditEntry' });
+
 export const ProblemDocument = z
   .object({
-    type: z.string(),
+    type: z.string().meta({
+      description: 'URI relative au service : /problems/<code> (GET /problems/{code} la décrit)',
+      examples: ['/problems/exercice_clos'],
+    }),
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
-    code: z.string(),
+    code: z.enum(PROBLEM_CODES).meta({ description: 'code stable du problème' }),
     errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
     current: z.unknown().optional(),
   })
   .meta({ id: 'ProblemDetails', description: 'application/problem+json, en français' });
+
+export const ProblemType = z
+  .object({
+    type: z.string(),
+    code: z.enum(PROBLEM_CODES),
+    status: z.number().int(),
+    title: z.string(),
+  })
+  .meta({ id: 'ProblemType', description: 'un type de problème que le service peut répondre' });
 
 export const Health = z.object({ status: z.literal('ok'), db: z.enum(['sqlite', 'mysql']) }).meta({ id: 'Health' });
 

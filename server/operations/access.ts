@@ -4,7 +4,7 @@ import { DEFAULT_CHART } from '../../templates/definition';
 import { QueryTypes } from 'sequelize';
 import type { Db } from '../db/connect';
 import type { CoopRow, ExerciseRow, Role } from '../db/models';
-import { forbidden, notFound } from './errors';
+import { notFound } from './errors';
 
 export interface Principal {
   userId: number;
@@ -20,11 +20,17 @@ export function canAccessCoop(p: Principal, coop: Pick<CoopRow, 'id' | 'departme
   return p.coopId === coop.id;
 }
 
-/** The coop by its number, if the principal may see it (403 otherwise, 404 when unknown). */
+/**
+ * A coop that is not the principal's answers exactly as one that does not exist: coop numbers
+ * cannot be enumerated.
+ */
+const unknownCoop = (number: string) =>
+  notFound(`La coopérative ${number} est introuvable (ou vous n’y avez pas accès).`);
+
+/** The coop by its number, if the principal may see it (404 otherwise). */
 export async function coopFor(db: Db, p: Principal, number: string): Promise<CoopRow> {
   const coop = await db.models.Coop.findOne({ where: { number } });
-  if (!coop) throw notFound(`La coopérative ${number} n’existe pas.`);
-  if (!canAccessCoop(p, coop)) throw forbidden();
+  if (!coop || !canAccessCoop(p, coop)) throw unknownCoop(number);
   return coop;
 }
 
@@ -56,7 +62,7 @@ export async function exerciseFor(db: Db, p: Principal, number: string, year: nu
       WHERE c.number = :number`,
     { replacements: { number, year }, type: QueryTypes.SELECT },
   );
-  if (!row) throw notFound(`La coopérative ${number} n’existe pas.`);
+  if (!row) throw unknownCoop(number);
   const coop = db.models.Coop.build(
     {
       id: Number(row.coop_id),
@@ -68,7 +74,7 @@ export async function exerciseFor(db: Db, p: Principal, number: string, year: nu
     },
     { isNewRecord: false },
   );
-  if (!canAccessCoop(p, coop)) throw forbidden();
+  if (!canAccessCoop(p, coop)) throw unknownCoop(number);
   if (row.exercise_id === null || row.exercise_id === undefined) {
     throw notFound(`L’exercice ${year}-${year + 1} de la coopérative ${number} n’est pas ouvert.`);
   }

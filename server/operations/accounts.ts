@@ -1,8 +1,10 @@
 /** Departments, cooperatives, users and exercises: what the CLI and the demo set up. */
-import { chartProblems, exerciseLabel, type Chart } from '../../templates/definition';
+import type { Transaction } from 'sequelize';
+import { chartProblems, exerciseLabel, exerciseOf, type Chart } from '../../templates/definition';
 import type { Db } from '../db/connect';
-import { ROLES, type CoopRow, type ExerciseRow, type Role, type UserRow } from '../db/models';
+import { ROLES, type CoopRow, type ExerciseAction, type ExerciseRow, type Role, type UserRow } from '../db/models';
 import { hashPassword, passwordProblem } from '../auth/password';
+import { auditJson, closedExercise, lockExercise, type AuditJson } from './changes';
 import { ServiceError } from './errors';
 
 const invalid = (message: string) => new ServiceError(422, 'donnee_invalide', message);
@@ -99,38 +101,129 @@ export async function addUser(db: Db, input: UserInput): Promise<UserRow> {
   });
 }
 
-/** Opens an exercise with its report à nouveau, or corrects the opening while it is open. */
+/** Who changes an exercise: a user of the service, or the command line on the server. */
+export interface Actor {
+  userId: number | null;
+  login: string;
+}
+
+export const COMMAND_LINE: Actor = { userId: null, login: 'ligne de commande' };
+
+/** An exercise as its history shows it, before and after a change. */
+const exerciseState = (e: Pick<ExerciseRow, 'status' | 'openingBanque' | 'openingCaisse'>) =>
+  JSON.stringify({
+    status: e.status,
+    opening: { banque: Number(e.openingBanque), caisse: Number(e.openingCaisse) },
+  });
+
+async function auditExercise(
+  db: Db,
+  t: Transaction,
+  exercise: ExerciseRow,
+  actor: Actor,
+  action: ExerciseAction,
+  before: string | null,
+  reason: string | null,
+): Promise<void> {
+  await db.models.ExerciseAudit.create(
+    {
+      exerciseId: exercise.id,
+      userId: actor.userId,
+      login: actor.login,
+      action,
+      reason,
+      before,
+      after: exerciseState(exercise),
+      at: new Date(),
+    },
+    { transaction: t },
+  );
+}
+
+const fieldError = (field: string, message: string) =>
+  new ServiceError(422, 'donnees_invalides', message, { errors: [{ field, message }] });
+
+/**
+ * Opens an exercise with its report à nouveau, or corrects the opening while it is open. Past
+ * years may be opened (treasurers enter last year's books), not beyond the next exercise. Once
+ * the exercise holds lines, a change of its opening needs a reason. Every change is audited.
+ */
 export async function openExercise(
   db: Db,
   coopId: number,
   year: number,
   opening: { banque: number; caisse: number },
+  {
+    actor = COMMAND_LINE,
+    reason = null,
+    today = new Date().toISOString().slice(0, 10),
+  }: {
+    actor?: Actor;
+    reason?: string | null;
+    today?: string;
+  } = {},
 ): Promise<ExerciseRow> {
-  if (!Number.isInteger(year) || year < 2000 || year > 2100) throw invalid(`Exercice invalide : ${year}.`);
+  const latest = exerciseOf(today) + 1;
+  if (!Number.isInteger(year) || year < 2000) throw fieldError('year', `Exercice invalide : ${year}.`);
+  if (year > latest) {
+    throw fieldError(
+      'year',
+      `year : l’exercice ${exerciseLabel(year)} ne peut pas encore être ouvert (au plus tard : ${exerciseLabel(latest)}).`,
+    );
+  }
+  const why = reason?.trim() || null;
   return db.write(async (t) => {
     const existing = await db.models.Exercise.findOne({
       where: { coopId, year },
       transaction: t,
       lock: t.LOCK.UPDATE,
     });
-    if (existing?.status === 'closed') {
-      throw new ServiceError(
-        409,
-        'exercice_clos',
-        `L’exercice ${exerciseLabel(year)} est clôturé : il ne peut plus être modifié.`,
+    if (!existing) {
+      const created = await db.models.Exercise.create(
+        { coopId, year, status: 'open', openingBanque: opening.banque, openingCaisse: opening.caisse, lastSeq: 0 },
+        { transaction: t },
       );
+      await auditExercise(db, t, created, actor, 'open', null, why);
+      return created;
     }
-    if (existing) {
-      return existing.update({ openingBanque: opening.banque, openingCaisse: opening.caisse }, { transaction: t });
+    if (existing.status === 'closed') throw closedExercise(year);
+    if (Number(existing.openingBanque) === opening.banque && Number(existing.openingCaisse) === opening.caisse) {
+      return existing;
     }
-    return db.models.Exercise.create(
-      { coopId, year, status: 'open', openingBanque: opening.banque, openingCaisse: opening.caisse, lastSeq: 0 },
-      { transaction: t },
-    );
+    if (!why) {
+      const lines = await db.models.Line.count({ where: { exerciseId: existing.id, deleted: false }, transaction: t });
+      if (lines > 0) {
+        throw fieldError(
+          'reason',
+          `reason : l’exercice ${exerciseLabel(year)} contient déjà ${lines} ligne${lines > 1 ? 's' : ''} ; indiquez pourquoi le report à nouveau change.`,
+        );
+      }
+    }
+    const before = exerciseState(existing);
+    await existing.update({ openingBanque: opening.banque, openingCaisse: opening.caisse }, { transaction: t });
+    await auditExercise(db, t, existing, actor, 'opening', before, why);
+    return existing;
   });
 }
 
-/** Closes an exercise (the closure checks come with the closure feature). */
-export async function setExerciseStatus(db: Db, exerciseId: number, status: 'open' | 'closed'): Promise<void> {
-  await db.write((t) => db.models.Exercise.update({ status }, { where: { id: exerciseId }, transaction: t }));
+/** Closes or reopens an exercise (the closure checks come with the closure feature), audited. */
+export async function setExerciseStatus(
+  db: Db,
+  exerciseId: number,
+  status: 'open' | 'closed',
+  { actor = COMMAND_LINE, reason = null }: { actor?: Actor; reason?: string | null } = {},
+): Promise<void> {
+  await db.write(async (t) => {
+    const exercise = await lockExercise(db, t, exerciseId, { open: false });
+    if (exercise.status === status) return;
+    const before = exerciseState(exercise);
+    await exercise.update({ status }, { transaction: t });
+    await auditExercise(db, t, exercise, actor, status === 'closed' ? 'close' : 'reopen', before, reason);
+  });
+}
+
+/** Every change of an exercise, oldest first. */
+export async function exerciseHistory(db: Db, exerciseId: number): Promise<AuditJson[]> {
+  const rows = await db.models.ExerciseAudit.findAll({ where: { exerciseId }, order: [['id', 'ASC']] });
+  return rows.map((a) => auditJson({ ...a.get(), reason: a.reason ?? null }));
 }

@@ -15,7 +15,7 @@ import { exerciseLabel, type Chart } from '../../templates/definition';
 import type { Db } from '../db/connect';
 import type { ExerciseRow } from '../db/models';
 import type { Principal } from './access';
-import { ServiceError } from './errors';
+import { ServiceError, type ProblemCode } from './errors';
 
 /** Who writes, in which exercise, under which chart. */
 export interface Scope {
@@ -29,7 +29,7 @@ export interface Scope {
 export type WriteOutcome<R = import('../db/models').LineRow> =
   | { result: 'stored'; status: 200 | 201; row: R }
   | { result: 'unchanged'; status: 200; row: R }
-  | { result: 'conflict'; status: 409 | 410 | 412 | 428; row: R | null; code: string; message: string };
+  | { result: 'conflict'; status: 409 | 410 | 412 | 428; row: R | null; code: ProblemCode; message: string };
 
 export const closedExercise = (year: number) =>
   new ServiceError(

@@ -1,6 +1,6 @@
 /**
  * What an operation refuses, with an HTTP status, a stable code and a French sentence; the
- * HTTP layer turns it into application/problem+json.
+ * HTTP layer turns it into application/problem+json whose `type` is `/problems/<code>`.
  */
 export interface FieldError {
   /** JSON path of the field ("lines[3].amount"), or the header. */
@@ -8,10 +8,44 @@ export interface FieldError {
   message: string;
 }
 
+/** Every kind of problem the service answers, by code: its HTTP status and what it means. */
+export const PROBLEM_TYPES = {
+  chemin_invalide: { status: 400, title: 'Adresse mal formée (encodage %… invalide)' },
+  corps_absent: { status: 400, title: 'Corps de requête absent' },
+  if_match_invalide: { status: 400, title: 'En-tête If-Match illisible' },
+  json_invalide: { status: 400, title: 'Corps de requête qui n’est pas du JSON valide' },
+  identifiants_incorrects: { status: 401, title: 'Identifiant ou mot de passe incorrect' },
+  session_requise: { status: 401, title: 'Session absente ou expirée' },
+  introuvable: { status: 404, title: 'Ressource introuvable (ou inaccessible)' },
+  methode_non_permise: { status: 405, title: 'Méthode non permise à cette adresse (voir l’en-tête Allow)' },
+  coop_existe: { status: 409, title: 'Coopérative déjà enregistrée' },
+  exercice_clos: { status: 409, title: 'Exercice clôturé : plus aucune modification' },
+  identifiant_pris: { status: 409, title: 'Identifiant de ligne déjà utilisé ailleurs' },
+  ligne_brouillon: { status: 409, title: 'Ligne en brouillon : à corriger avant de la pointer' },
+  ligne_hors_banque: { status: 409, title: 'Seules les lignes de banque se pointent' },
+  ligne_pointee: { status: 409, title: 'Ligne pointée : montant, date et compte figés' },
+  utilisateur_existe: { status: 409, title: 'Identifiant d’utilisateur déjà pris' },
+  ligne_absente: { status: 412, title: 'La ligne n’existe pas (ou plus) sur le service' },
+  version_perimee: { status: 412, title: 'Version périmée : la version actuelle est jointe' },
+  corps_trop_gros: { status: 413, title: 'Requête trop volumineuse' },
+  format_non_json: { status: 415, title: 'Le corps doit être du JSON' },
+  donnee_invalide: { status: 422, title: 'Donnée invalide' },
+  donnees_invalides: { status: 422, title: 'Champs invalides (liste dans errors)' },
+  version_requise: { status: 428, title: 'Version requise (en-tête If-Match)' },
+  connexion_bloquee: { status: 429, title: 'Trop d’essais de connexion : connexion bloquée un moment' },
+  erreur_interne: { status: 500, title: 'Erreur inattendue du service ; rien n’est enregistré à moitié' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ProblemCode = keyof typeof PROBLEM_TYPES;
+export const PROBLEM_CODES = Object.keys(PROBLEM_TYPES) as [ProblemCode, ...ProblemCode[]];
+
+/** The problem type's URI, relative to the service. */
+export const problemType = (code: ProblemCode) => `/problems/${code}`;
+
 export class ServiceError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ProblemCode,
     message: string,
     readonly extra: Record<string, unknown> = {},
   ) {
@@ -20,5 +54,3 @@ export class ServiceError extends Error {
 }
 
 export const notFound = (what: string) => new ServiceError(404, 'introuvable', what);
-export const forbidden = (message = 'Vous n’avez pas accès à cette coopérative.') =>
-  new ServiceError(403, 'acces_refuse', message);

@@ -1,4 +1,4 @@
-/** Who may do what: tenant isolation over every endpoint, sessions, lockout. */
+/** Who may do what: tenant isolation over every endpoint (a coop not yours is as unknown), sessions, lockout. */
 import { ROUTES } from '../../server/http/routes';
 import { LOCKOUT } from '../../server/operations/sessions';
 import {
@@ -14,6 +14,7 @@ import {
 } from './harness';
 
 const A = WORLD.coops.A;
+const NOWHERE = '087-9999';
 
 /** A plausible request for a route, on coop A. */
 function requestFor(
@@ -58,18 +59,28 @@ describe.each(DATABASES)('les droits ($name)', (kind) => {
     ['mandataire of another coop', WORLD.logins.mB],
     ['mandataire of another department', WORLD.logins.mC],
     ['trésorier of another department', WORLD.logins.t23],
-  ])('a %s never reads or writes coop A (403 on every endpoint)', async (_who, login) => {
-    const other = await loggedIn(service, login);
-    const before = await snapshot();
-    for (const route of coopRoutes) {
-      const { path, body, headers } = requestFor(route, lineId);
-      const r = await other.request(route.method.toUpperCase(), path, body, headers);
-      expect([route.method, route.path, r.status]).toEqual([route.method, route.path, 403]);
-      expect(r.body).toMatchObject({ code: 'acces_refuse', detail: 'Vous n’avez pas accès à cette coopérative.' });
-      expect(JSON.stringify(r.body)).not.toContain('Librairie');
-    }
-    expect(await snapshot()).toEqual(before);
-  });
+  ])(
+    'a %s never reads or writes coop A: 404 on every endpoint, as for a coop that does not exist',
+    async (_who, login) => {
+      const other = await loggedIn(service, login);
+      const before = await snapshot();
+      for (const route of coopRoutes) {
+        const { path, body, headers } = requestFor(route, lineId);
+        const r = await other.request(route.method.toUpperCase(), path, body, headers);
+        expect([route.method, route.path, r.status]).toEqual([route.method, route.path, 404]);
+        expect(JSON.stringify(r.body)).not.toContain('Librairie');
+        // The same request on a coop number that exists nowhere gets the same answer.
+        const ghost = await other.request(route.method.toUpperCase(), path.replace(A, NOWHERE), body, headers);
+        expect(ghost.status).toBe(404);
+        expect(r.body).toEqual({ ...ghost.body, detail: ghost.body.detail.replace(NOWHERE, A) });
+        expect(r.body).toMatchObject({
+          code: 'introuvable',
+          detail: `La coopérative ${A} est introuvable (ou vous n’y avez pas accès).`,
+        });
+      }
+      expect(await snapshot()).toEqual(before);
+    },
+  );
 
   test('a line id of coop A, used under coop B, is refused without revealing the line', async () => {
     const mB = await loggedIn(service, WORLD.logins.mB);

@@ -1,7 +1,7 @@
 /** The exercises of a coop: list, one, open or correct the report à nouveau. */
 import { z } from 'zod';
 import { coopFor } from '../../operations/access';
-import { openExercise } from '../../operations/accounts';
+import { exerciseHistory, openExercise } from '../../operations/accounts';
 import type { Route } from '../context';
 import * as S from '../schemas';
 import { COMMON_ERRORS, CoopParam, YearParam, exerciseJson, problem, scopeOf } from './shared';
@@ -45,11 +45,33 @@ export const EXERCISE_ROUTES: Route[] = [
       200: { description: 'l’exercice', schema: S.Exercise },
       409: problem('exercice clôturé'),
       ...COMMON_ERRORS,
+      422: problem(
+        'report à nouveau invalide, raison manquante alors que l’exercice contient des lignes, ou exercice trop lointain',
+      ),
     },
     async handle(r) {
       const coop = await coopFor(r.services.db, r.principal, r.params.coop!);
       const body = r.body as z.infer<typeof S.ExerciseInput>;
-      r.ctx.body = exerciseJson(await openExercise(r.services.db, coop.id, Number(r.params.year), body.opening));
+      const exercise = await openExercise(r.services.db, coop.id, Number(r.params.year), body.opening, {
+        actor: r.principal,
+        reason: body.reason ?? null,
+      });
+      r.ctx.body = exerciseJson(exercise);
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/coops/{coop}/exercises/{year}/history',
+    summary: 'historique de l’exercice : ouverture, report à nouveau corrigé (avec sa raison), clôture, réouverture',
+    tag: 'exercices',
+    params: { coop: CoopParam, year: YearParam },
+    responses: {
+      200: { description: 'les changements, du plus ancien au plus récent', schema: z.array(S.ExerciseAuditEntry) },
+      ...COMMON_ERRORS,
+    },
+    async handle(r) {
+      const scope = await scopeOf(r);
+      r.ctx.body = await exerciseHistory(r.services.db, scope.exercise.id);
     },
   },
 ];

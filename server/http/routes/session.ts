@@ -1,4 +1,4 @@
-/** The service's state and sessions: health, login, logout. */
+/** Sessions: login, logout. */
 import type { z } from 'zod';
 import { login, logout } from '../../operations/sessions';
 import type { Route } from '../context';
@@ -6,18 +6,6 @@ import * as S from '../schemas';
 import { COMMON_ERRORS, problem } from './shared';
 
 export const SESSION_ROUTES: Route[] = [
-  {
-    method: 'get',
-    path: '/health',
-    summary: 'état du service et de sa base',
-    tag: 'service',
-    auth: false,
-    responses: { 200: { description: 'le service répond', schema: S.Health } },
-    async handle(r) {
-      await r.services.db.sequelize.query('SELECT 1');
-      r.ctx.body = { status: 'ok', db: r.services.db.dialect };
-    },
-  },
   {
     method: 'post',
     path: '/api/session',

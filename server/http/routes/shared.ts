@@ -7,7 +7,10 @@ import type { Scope } from '../../operations/changes';
 import type { RouteContext } from '../context';
 import * as S from '../schemas';
 
-export const CoopParam = { description: 'numéro de la coopérative', schema: z.string().max(40) };
+export const CoopParam = {
+  description: 'numéro de la coopérative',
+  schema: S.cleanString('coop').max(40, { error: 'coop : 40 caractères au plus' }),
+};
 export const YearParam = {
   description: 'année de début de l’exercice (2025 pour 2025-2026)',
   schema: z.string().regex(/^\d{4}$/, { error: 'année sur 4 chiffres attendue (2025 pour 2025-2026)' }),
