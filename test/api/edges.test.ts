@@ -13,6 +13,7 @@ import {
   WORLD,
   expense,
   loggedIn,
+  raw,
   seedWorld,
   startTestService,
   uuid,
@@ -21,32 +22,6 @@ import {
 
 const A = WORLD.coops.A;
 const lines = `/api/coops/${A}/exercises/2025/lines`;
-
-/** A raw request: fetch would normalise a malformed path, this sends it as written. */
-async function raw(base: string, method: string, path: string, headers: Record<string, string> = {}) {
-  const { request } = await import('node:http');
-  const u = new URL(base);
-  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: any }>(
-    (ok, ko) => {
-      const req = request({ host: u.hostname, port: u.port, method, path, headers }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => {
-          let body: unknown = text;
-          try {
-            body = JSON.parse(text);
-          } catch {
-            /* kept as text */
-          }
-          ok({ status: res.statusCode!, headers: res.headers, body });
-        });
-      });
-      req.on('error', ko);
-      req.end();
-    },
-  );
-}
 
 describe.each(DATABASES)('les bords du service ($name)', (kind) => {
   let service: TestService;

@@ -3,6 +3,7 @@
  * CAHIER_TEST_MYSQL_URL is set (a fresh database per suite, dropped after).
  */
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,4 +172,33 @@ export function expense(pj: string, amount = 4590, extra: Partial<LineInput> = {
     ventilation: [{ chapter: '6180', amount }],
     ...extra,
   };
+}
+
+/** A request sent exactly as written (fetch would normalise a malformed path). */
+export function raw(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: any }> {
+  const u = new URL(base);
+  return new Promise((ok, ko) => {
+    const req = httpRequest({ host: u.hostname, port: u.port, method, path, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => {
+        let parsed: unknown = text;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          /* kept as text */
+        }
+        ok({ status: res.statusCode!, headers: res.headers, body: parsed });
+      });
+    });
+    req.on('error', ko);
+    req.end(body);
+  });
 }

@@ -1,10 +1,22 @@
 /**
  * Whatever a client sends, the service answers without a 5xx, and never stores as validated a
- * line the shared rules would refuse.
+ * line the shared rules would refuse. Text of every Unicode category is either refused naming
+ * its field or stored exactly; no address, however malformed, gives a 5xx.
  */
 import fc from 'fast-check';
 import { hasErrors, validateLine, type LineInput } from '../../templates/definition';
-import { Client, DATABASES, WORLD, loggedIn, seedWorld, startTestService, uuid, type TestService } from './harness';
+import {
+  Client,
+  DATABASES,
+  WORLD,
+  expense,
+  loggedIn,
+  raw,
+  seedWorld,
+  startTestService,
+  uuid,
+  type TestService,
+} from './harness';
 
 const anything = fc.oneof(
   fc.string(),
@@ -43,6 +55,74 @@ const body = fc.oneof(
   { arbitrary: fc.record(fields, { requiredKeys: ['pj', 'date', 'libelle', 'kind', 'account', 'amount'] }), weight: 6 },
   { arbitrary: fc.record(fields, { requiredKeys: [] }), weight: 1 },
 );
+
+/**
+ * One character of any kind: any code point (lone surrogates included), and the ones that
+ * break naive code — NUL and other controls, line separators, right-to-left marks, BOM,
+ * non-characters, combining marks, emoji sequences, quotes, SQL and path punctuation.
+ */
+const anyChar = fc.oneof(
+  { weight: 20, arbitrary: fc.integer({ min: 0, max: 0x10ffff }).map((cp) => String.fromCodePoint(cp)) },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: 0x9f }).map((cp) => String.fromCharCode(cp)) },
+  { weight: 1, arbitrary: fc.integer({ min: 0xd800, max: 0xdfff }).map((cp) => String.fromCharCode(cp)) },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(
+      '\u0000',
+      '\u2028',
+      '\u2029',
+      '\u200e',
+      '\u200f',
+      '\u202e',
+      '\u2066',
+      '\ufeff',
+      '\ufffe',
+      '\uffff',
+      '\u0301',
+      '🎉',
+      '👩‍👩‍👧',
+      '🇫🇷',
+      'é',
+      'ß',
+      "'",
+      '"',
+      '\\',
+      '%',
+      '$1',
+      '?',
+      ':x',
+      ';',
+      '--',
+      '/*',
+    ),
+  },
+);
+const anyText = (maxLength: number) => fc.string({ unit: anyChar, maxLength });
+
+/** A path whose %-escapes may be truncated, not hex, or decode to invalid UTF-8. */
+const percent = fc.oneof(
+  fc.constant('%'),
+  fc.constantFrom('0', 'A', 'f', 'G', '').map((h) => `%${h}`),
+  fc.integer({ min: 0, max: 255 }).map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`),
+  fc.constantFrom('%ZZ', '%E0%A4%A', '%C3', '%ED%A0%80', '%00', '%2F', '%25', '..', '.'),
+);
+const segment = fc
+  .array(fc.oneof(percent, fc.stringMatching(/^[a-z0-9_.-]{0,6}$/)), { maxLength: 4 })
+  .map((a) => a.join(''));
+const malformedPath = fc
+  .tuple(
+    fc.constantFrom(
+      '/',
+      '/api/',
+      '/api/coops/',
+      `/api/coops/${WORLD.coops.A}/exercises/`,
+      '/health',
+      '/problems/',
+      '/taskpane.html',
+    ),
+    fc.array(segment, { maxLength: 4 }),
+  )
+  .map(([prefix, rest]) => `${prefix}${rest.join('/')}`);
 
 describe.each(DATABASES)('des corps de requête quelconques ($name)', (kind) => {
   let service: TestService;
@@ -101,5 +181,76 @@ describe.each(DATABASES)('des corps de requête quelconques ($name)', (kind) => 
       ),
       { numRuns: 40, seed: 7 },
     );
+  });
+
+  test('text of every Unicode category: refused naming its field, or stored exactly — never a 5xx', async () => {
+    const outcomes = { stored: 0, refused: 0 };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({ libelle: anyText(20), action: anyText(8), cheque: anyText(6), pj: anyText(4) }),
+        async (texts) => {
+          const id = uuid();
+          const line = { ...expense('1'), ...texts, libelle: `L ${texts.libelle}`, pj: `P${texts.pj}` };
+          const r = await mA.put(WORLD.coops.A, id, line);
+          expect(r.status).toBeLessThan(500);
+          if (r.status === 422) {
+            outcomes.refused++;
+            for (const e of r.body.errors) expect(['libelle', 'action', 'cheque', 'pj']).toContain(e.field);
+            return;
+          }
+          expect(r.status).toBe(201);
+          outcomes.stored++;
+          const back = await mA.request('GET', `/api/coops/${WORLD.coops.A}/exercises/2025/lines/${id}`);
+          expect([back.body.libelle, back.body.action, back.body.cheque]).toEqual([
+            line.libelle,
+            line.action,
+            line.cheque,
+          ]);
+          expect(back.body.pj).toBe(line.pj.trim());
+          // The identical retry is recognised as such.
+          expect((await mA.put(WORLD.coops.A, id, line)).status).toBe(200);
+        },
+      ),
+      { numRuns: 120, seed: 20261123 },
+    );
+    expect(outcomes.stored).toBeGreaterThan(10);
+    expect(outcomes.refused).toBeGreaterThan(10);
+  });
+
+  test('logins and passwords of every Unicode category: 401 or 422, never a 5xx', async () => {
+    const anonymous = new Client(service.url);
+    await fc.assert(
+      fc.asyncProperty(anyText(20), anyText(20), async (login, password) => {
+        const r = await anonymous.request('POST', '/api/session', { login: `x${login}`, password: `y${password}` });
+        expect([401, 422, 429]).toContain(r.status);
+      }),
+      { numRuns: 40, seed: 5 },
+    );
+  });
+
+  test('malformed addresses with any method: never a 5xx', async () => {
+    const statuses = new Set<number>();
+    await fc.assert(
+      fc.asyncProperty(
+        malformedPath,
+        fc.constantFrom('GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH', 'OPTIONS'),
+        async (path, method) => {
+          const r = await raw(
+            service.url,
+            method,
+            path,
+            {
+              authorization: `Bearer ${mA.token}`,
+              'content-type': 'application/json',
+            },
+            method === 'PUT' || method === 'POST' ? '{}' : undefined,
+          );
+          statuses.add(r.status);
+          expect(r.status).toBeLessThan(500);
+        },
+      ),
+      { numRuns: 200, seed: 42 },
+    );
+    expect(statuses.has(400)).toBe(true);
   });
 });
