@@ -57,10 +57,10 @@ export async function exerciseFor(db: Db, p: Principal, number: string, year: nu
     `SELECT c.id AS coop_id, c.number, c.name, c.school, c.department_code, c.admin,
             e.id AS exercise_id, e.status, e.opening_banque, e.opening_caisse, e.last_seq, d.chart
        FROM coops c
-       LEFT JOIN exercises e ON e.coop_id = c.id AND e.year = :year
+       LEFT JOIN exercises e ON e.coop_id = c.id AND e.year = $year
        LEFT JOIN departments d ON d.code = c.department_code
-      WHERE c.number = :number`,
-    { replacements: { number, year }, type: QueryTypes.SELECT },
+      WHERE c.number = $number`,
+    { bind: { number, year }, type: QueryTypes.SELECT },
   );
   if (!row) throw unknownCoop(number);
   const coop = db.models.Coop.build(
