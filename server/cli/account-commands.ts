@@ -3,6 +3,7 @@ import { ROLES, type Role } from '../db/models';
 import { addCoop, addUser } from '../operations/accounts';
 import { requireString, UserError, type Command } from './command';
 import { DB_OPTION, withDb } from './db-option';
+import { PASSWORD_OPTION_REMOVED, readNewPassword } from './secret';
 
 function sub(values: string[], expected: string, command: string): void {
   if (values[0] !== expected || values.length > 1) {
@@ -38,10 +39,14 @@ export const coopCommand: Command = {
 export const userCommand: Command = {
   name: 'user',
   summary: 'ajoute un utilisateur (user add)',
-  usage: 'add --login L --password P (--coop N | --department CODE) [--role mandataire|tresorier|admin] [--db URL]',
+  usage:
+    'add --login L (--coop N | --department CODE) [--role mandataire|tresorier|admin] [--password-stdin] [--db URL]',
   options: {
     login: { type: 'string', value: 'L', description: 'identifiant (sensible à la casse)' },
-    password: { type: 'string', value: 'P', description: 'mot de passe (8 caractères au moins)' },
+    'password-stdin': {
+      type: 'boolean',
+      description: 'lit le mot de passe sur la première ligne de l’entrée standard (sinon : demandé sans écho)',
+    },
     coop: { type: 'string', value: 'N', description: 'coopérative du mandataire' },
     department: { type: 'string', value: 'CODE', description: 'département du trésorier départemental' },
     role: {
@@ -51,6 +56,7 @@ export const userCommand: Command = {
     },
     db: DB_OPTION,
   },
+  removed: { password: PASSWORD_OPTION_REMOVED },
   async run(values, positionals, io) {
     sub(positionals, 'add', 'user');
     const role = values.role as string | undefined;
@@ -61,10 +67,13 @@ export const userCommand: Command = {
     if (!values.coop && !values.department && role !== 'admin') {
       throw new UserError('Indiquez --coop N (mandataire) ou --department CODE (trésorier), ou --role admin.', 2);
     }
+    const login = requireString(values, 'login');
+    // Every argument is checked before the password is asked for.
+    const password = await readNewPassword(io, Boolean(values['password-stdin']));
     const user = await withDb(values, (db) =>
       addUser(db, {
-        login: requireString(values, 'login'),
-        password: requireString(values, 'password'),
+        login,
+        password,
         role: role as Role | undefined,
         coop: (values.coop as string | undefined) ?? null,
         department: (values.department as string | undefined) ?? null,

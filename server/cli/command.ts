@@ -13,9 +13,17 @@ export interface OptionSpec {
   multiple?: boolean;
 }
 
+/** The standard input: a terminal (isTTY, raw mode) or a pipe. */
+export interface Input extends NodeJS.ReadableStream {
+  isTTY?: boolean;
+  setRawMode?(raw: boolean): unknown;
+}
+
+/** What a command talks to: its two outputs, and the input a secret is read from. */
 export interface Output {
   out(text: string): void;
   err(text: string): void;
+  stdin: Input;
 }
 
 export type Values = Record<string, string | boolean | string[] | undefined>;
@@ -25,6 +33,8 @@ export interface Command {
   summary: string;
   usage?: string;
   options: Record<string, OptionSpec>;
+  /** Options that no longer exist, with the French message that says why and what to do instead. */
+  removed?: Record<string, string>;
   run(values: Values, positionals: string[], io: Output): Promise<number>;
 }
 
@@ -71,6 +81,11 @@ export function programHelp(program: string, description: string, commands: read
 
 /** Parses a command's arguments; wrong usage becomes a French UserError. */
 export function parseCommand(c: Command, args: string[]): { values: Values; positionals: string[] } {
+  const end = args.indexOf('--');
+  for (const arg of end < 0 ? args : args.slice(0, end)) {
+    const name = /^--([^=]+)/.exec(arg)?.[1];
+    if (name !== undefined && c.removed && Object.hasOwn(c.removed, name)) throw new UserError(c.removed[name]!, 2);
+  }
   const options = Object.fromEntries(
     Object.entries({ ...c.options, help: { type: 'boolean', short: 'h', description: '' } as OptionSpec }).map(
       ([name, o]) => [

@@ -1,6 +1,7 @@
 /** `cahier`: the command line of Cahier Coop. */
 import { commandHelp, parseCommand, programHelp, UserError, type Command, type Output } from './command';
 import { coopCommand, userCommand } from './account-commands';
+import { DB_PASSWORD_WARNING, redactSecrets, urlPassword } from './secret';
 import { serveCommand } from './serve-command';
 import { startCommand } from './start-command';
 import { templateCommand } from './template-command';
@@ -13,6 +14,7 @@ const DESCRIPTION = 'Cahier Coop – le cahier de comptabilité des coopérative
 const stdio: Output = {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
+  stdin: process.stdin,
 };
 
 export async function main(argv: string[], io: Output = stdio): Promise<number> {
@@ -28,17 +30,27 @@ export async function main(argv: string[], io: Output = stdio): Promise<number> 
     );
     return 2;
   }
+  // Database URLs whose password must never be written back.
+  const urls = [process.env.DATABASE_URL];
   try {
     const { values, positionals } = parseCommand(command, rest);
     if (values.help) {
       io.out(commandHelp(PROGRAM, command));
       return 0;
     }
+    if (typeof values.db === 'string') {
+      urls.push(values.db);
+      if (urlPassword(values.db) !== null) io.err(DB_PASSWORD_WARNING);
+    }
     return await command.run(values, positionals, io);
   } catch (e) {
     if (e instanceof UserError) {
-      io.err(`Erreur : ${e.message}\n`);
+      io.err(`Erreur : ${redactSecrets(e.message, urls)}\n`);
       return e.exitCode;
+    }
+    if (e instanceof Error) {
+      e.message = redactSecrets(e.message, urls);
+      if (e.stack) e.stack = redactSecrets(e.stack, urls);
     }
     throw e;
   }

@@ -1,18 +1,88 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
+import type { Input } from '../../server/cli/command';
 import { main } from '../../server/cli/main';
+import { openDb } from '../../server/db/connect';
+import { migrate } from '../../server/db/migrate';
+import { login } from '../../server/operations/sessions';
 import { HEADER_ROW, NAMES, SHEETS, TABLE_NAME, cahierLayout } from '../../templates/definition';
 
-async function run(...argv: string[]) {
+const BIN = join(__dirname, '../../bin/cahier.js');
+
+/** A pipe on the standard input, holding `text`. */
+function pipe(text = ''): Input {
+  const stream = new PassThrough();
+  stream.end(text);
+  return stream;
+}
+
+/** A terminal on the standard input: it records its raw mode, and what is typed while in it. */
+class Terminal extends PassThrough {
+  readonly isTTY = true;
+  raw = false;
+  typedOutsideRawMode = '';
+  setRawMode(raw: boolean): this {
+    this.raw = raw;
+    return this;
+  }
+  type(keys: string): void {
+    if (!this.raw) this.typedOutsideRawMode += keys;
+    this.write(keys);
+  }
+}
+
+async function runWith(stdin: Input, ...argv: string[]) {
   let out = '';
   let err = '';
-  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t) });
+  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t), stdin });
   return { code, out, err };
 }
+
+/** The command with an empty pipe on its standard input. */
+const run = (...argv: string[]) => runWith(pipe(), ...argv);
+
+async function until(done: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > end) throw new Error(`Attendu : ${what}`);
+    await new Promise((ok) => setTimeout(ok, 10));
+  }
+}
+
+/** Whether the login opens a session with this password (the service's own operation). */
+async function logsIn(db: string, user: string, password: string): Promise<boolean> {
+  const d = await openDb(db);
+  try {
+    await migrate(d);
+    return (await login(d, user, password, '192.0.2.1', 1)).user.login === user;
+  } catch (e) {
+    if ((e as { status?: number }).status === 401) return false;
+    throw e;
+  } finally {
+    await d.close();
+  }
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((ok) => child.once('exit', (code) => ok(code)));
+}
+
+/** A database with the coop 087-0300. */
+async function dbWithCoop(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'cahier-cli-user-'));
+  const db = `sqlite:${join(dir, 'c.sqlite')}`;
+  const r = await run('coop', 'add', '--number', '087-0300', '--name', 'Coop', '--department', '87', '--db', db);
+  expect(r.code).toBe(0);
+  return db;
+}
+
+const hasScript = spawnSync('script', ['--version']).status === 0;
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 describe('la commande cahier', () => {
   test('--help lists the commands', async () => {
@@ -93,17 +163,54 @@ describe('la commande cahier', () => {
       (await run('coop', 'add', '--number', '087-0200', '--name', 'Bis', '--department', '87', '--db', db)).err,
     ).toBe('Erreur : La coopérative 087-0200 existe déjà.\n');
     expect(
-      await run('user', 'add', '--login', 'Marie', '--password', 'secret-123', '--coop', '087-0200', '--db', db),
+      await runWith(
+        pipe('secret-123\n'),
+        'user',
+        'add',
+        '--login',
+        'Marie',
+        '--password-stdin',
+        '--coop',
+        '087-0200',
+        '--db',
+        db,
+      ),
     ).toMatchObject({
       code: 0,
       out: 'Utilisateur Marie ajouté : mandataire de la coopérative 087-0200.\n',
     });
     expect(
-      (await run('user', 'add', '--login', 'Paul', '--password', 'court', '--coop', '087-0200', '--db', db)).err,
+      (
+        await runWith(
+          pipe('court\n'),
+          'user',
+          'add',
+          '--login',
+          'Paul',
+          '--password-stdin',
+          '--coop',
+          '087-0200',
+          '--db',
+          db,
+        )
+      ).err,
     ).toBe('Erreur : Le mot de passe doit compter au moins 8 caractères.\n');
-    expect((await run('user', 'add', '--login', 'Jean', '--password', 'secret-123', '--db', db)).code).toBe(2);
     expect(
-      await run('user', 'add', '--login', 'tresorier', '--password', 'secret-123', '--department', '87', '--db', db),
+      (await runWith(pipe('secret-123\n'), 'user', 'add', '--login', 'Jean', '--password-stdin', '--db', db)).code,
+    ).toBe(2);
+    expect(
+      await runWith(
+        pipe('secret-123\n'),
+        'user',
+        'add',
+        '--login',
+        'tresorier',
+        '--password-stdin',
+        '--department',
+        '87',
+        '--db',
+        db,
+      ),
     ).toMatchObject({ code: 0, out: 'Utilisateur tresorier ajouté : tresorier du département 87.\n' });
     expect((await run('coop', 'add', '--number', 'x', '--db', 'postgres://x')).err).toBe(
       'Erreur : L’option --name est obligatoire.\n',
@@ -113,16 +220,220 @@ describe('la commande cahier', () => {
     ).toBe('Erreur : Base de données non prise en charge : « postgres://x » (sqlite:FICHIER ou mysql://…).\n');
   });
 
+  describe('the password of user add is never an argument', () => {
+    test('--password-stdin: the first line of the standard input; the process’s argv holds no password', async () => {
+      const db = await dbWithCoop();
+      const password = 'entree-standard-789';
+      const child = spawn(
+        process.execPath,
+        [BIN, 'user', 'add', '--login', 'Zoe', '--coop', '087-0300', '--password-stdin', '--db', db],
+        { stdio: ['pipe', 'pipe', 'pipe'] },
+      );
+      let out = '';
+      let err = '';
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+      const exit = exited(child);
+      // What `ps` shows of the running command.
+      const argv = (await readFile(`/proc/${child.pid}/cmdline`, 'utf8')).split('\0');
+      expect(argv).toContain('--password-stdin');
+      expect(argv).toContain('Zoe');
+      child.stdin!.end(`${password}\nla suite n’est pas lue\n`);
+      expect(await exit).toBe(0);
+      expect(err).toBe('');
+      expect(out).toBe('Utilisateur Zoe ajouté : mandataire de la coopérative 087-0300.\n');
+      expect(argv.join(' ')).not.toContain(password);
+      expect(await logsIn(db, 'Zoe', password)).toBe(true);
+      expect(await logsIn(db, 'Zoe', `${password}\n`)).toBe(false);
+    });
+
+    test('--password-stdin: a CRLF line ending is not part of the password; an empty line is refused', async () => {
+      const db = await dbWithCoop();
+      const args = ['user', 'add', '--coop', '087-0300', '--password-stdin', '--db', db];
+      expect((await runWith(pipe('fenetres-123\r\n'), ...args, '--login', 'Win')).code).toBe(0);
+      expect(await logsIn(db, 'Win', 'fenetres-123')).toBe(true);
+      for (const empty of ['', '\n', '\r\nsecret-123\n']) {
+        expect(await runWith(pipe(empty), ...args, '--login', 'Vide')).toEqual({
+          code: 2,
+          out: '',
+          err:
+            'Erreur : Aucun mot de passe reçu : avec --password-stdin, la première ligne de l’entrée standard ' +
+            'est le mot de passe, et elle est vide.\n',
+        });
+      }
+      expect(await logsIn(db, 'Vide', 'secret-123')).toBe(false);
+    });
+
+    test('no terminal and no --password-stdin: exit 2, with how to pass the password', async () => {
+      const db = await dbWithCoop();
+      const r = await runWith(pipe('secret-123\n'), 'user', 'add', '--login', 'Sans', '--coop', '087-0300', '--db', db);
+      expect(r).toEqual({
+        code: 2,
+        out: '',
+        err:
+          'Erreur : Mot de passe manquant : l’entrée standard n’est pas un terminal. Tapez-le dans un terminal ' +
+          '(il ne s’affiche pas), ou passez-le sur l’entrée standard avec --password-stdin ' +
+          '(ex. : printf \'%s\\n\' "$MOT_DE_PASSE" | cahier user add … --password-stdin).\n',
+      });
+      expect(await logsIn(db, 'Sans', 'secret-123')).toBe(false);
+    });
+
+    test('--password is refused (exit 2) without repeating the password, and adds nobody', async () => {
+      const db = await dbWithCoop();
+      for (const args of [['--password', 'argument-secret-1'], ['--password=argument-secret-1']]) {
+        const r = await run('user', 'add', '--login', 'Arg', ...args, '--coop', '087-0300', '--db', db);
+        expect(r.code).toBe(2);
+        expect(r.out).toBe('');
+        expect(r.err).toBe(
+          'Erreur : L’option --password n’existe plus : un mot de passe passé en argument est visible des autres ' +
+            'utilisateurs de la machine (ps) et reste dans l’historique du shell. Ne le mettez pas dans la ' +
+            'commande : tapez-le dans un terminal (il ne s’affiche pas), ou passez-le sur l’entrée standard avec ' +
+            '--password-stdin (ex. : printf \'%s\\n\' "$MOT_DE_PASSE" | cahier user add … --password-stdin).\n',
+        );
+      }
+      expect(await logsIn(db, 'Arg', 'argument-secret-1')).toBe(false);
+      const help = await run('user', '--help');
+      expect(help.out).toMatch(/--password-stdin\s+lit le mot de passe/);
+      expect(help.out).not.toMatch(/--password\b(?!-stdin)/);
+    });
+
+    test('in a terminal: asked twice in raw mode, line editing works, nothing typed is written', async () => {
+      const db = await dbWithCoop();
+      const terminal = new Terminal();
+      let out = '';
+      let err = '';
+      const done = main(['user', 'add', '--login', 'Tty', '--coop', '087-0300', '--db', db], {
+        out: (t) => (out += t),
+        err: (t) => (err += t),
+        stdin: terminal,
+      });
+      await until(() => err === 'Mot de passe : ', 'la première invite');
+      // A typo corrected with backspace, as a terminal sends it in raw mode.
+      terminal.type('clavier-45x\x7f6\r');
+      await until(() => err.endsWith('Confirmez le mot de passe : '), 'la confirmation');
+      terminal.type('clavier-456\r');
+      expect(await done).toBe(0);
+      expect(terminal.typedOutsideRawMode).toBe('');
+      expect(terminal.raw).toBe(false);
+      expect(err).toBe('Mot de passe : \nConfirmez le mot de passe : \n');
+      expect(out).toBe('Utilisateur Tty ajouté : mandataire de la coopérative 087-0300.\n');
+      expect(await logsIn(db, 'Tty', 'clavier-456')).toBe(true);
+    });
+
+    test('in a terminal: a different confirmation, a weak password or Ctrl-C add nobody', async () => {
+      const db = await dbWithCoop();
+      const attempt = async (login: string, keys: string[]) => {
+        const terminal = new Terminal();
+        let err = '';
+        const done = main(['user', 'add', '--login', login, '--coop', '087-0300', '--db', db], {
+          out: () => undefined,
+          err: (t) => (err += t),
+          stdin: terminal,
+        });
+        for (const [i, k] of keys.entries()) {
+          await until(() => err.split(' : \n').length > i, `l’invite ${i + 1}`);
+          terminal.type(k);
+        }
+        const code = await done;
+        expect(terminal.raw).toBe(false);
+        for (const k of keys) expect(err).not.toContain(k.slice(0, -1));
+        return { code, err: err.slice(err.indexOf('Erreur')) };
+      };
+      expect(await attempt('Diff', ['premier-123\r', 'second-456\r'])).toEqual({
+        code: 1,
+        err: 'Erreur : Les deux mots de passe ne correspondent pas : rien n’a été enregistré.\n',
+      });
+      expect(await attempt('Court', ['court\r'])).toEqual({
+        code: 1,
+        err: 'Erreur : Le mot de passe doit compter au moins 8 caractères.\n',
+      });
+      expect(await attempt('Stop', ['interrompu-1\x03'])).toEqual({
+        code: 1,
+        err: 'Erreur : Saisie interrompue : rien n’a été enregistré.\n',
+      });
+      for (const [user, password] of [
+        ['Diff', 'premier-123'],
+        ['Diff', 'second-456'],
+        ['Court', 'court'],
+        ['Stop', 'interrompu-1'],
+      ] as const) {
+        expect(await logsIn(db, user, password)).toBe(false);
+      }
+    });
+
+    (hasScript ? test : test.skip)('in a real terminal (script): the password typed is not echoed', async () => {
+      const db = await dbWithCoop();
+      /** Runs a shell command in a pseudo-terminal; types each key string once `prompt` shows. */
+      const inTerminal = async (command: string, steps: [prompt: string, keys: string][]) => {
+        const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+        let screen = '';
+        child.stdout!.on('data', (d: Buffer) => (screen += d.toString()));
+        const exit = exited(child);
+        let from = 0;
+        for (const [prompt, keys] of steps) {
+          await until(() => screen.indexOf(prompt, from) >= 0, prompt);
+          from = screen.indexOf(prompt, from) + prompt.length;
+          child.stdin!.write(keys);
+        }
+        const code = await exit;
+        child.stdin!.end();
+        return { code, screen };
+      };
+      // The harness sees what a terminal echoes: a plain read shows what is typed.
+      const plain = await inTerminal('echo Tapez : ; head -n 1 > /dev/null', [['Tapez :', 'visible-123\r']]);
+      expect(plain.screen).toContain('visible-123');
+      const cahier = [process.execPath, BIN, 'user', 'add', '--login', 'Pty', '--coop', '087-0300', '--db', db];
+      const r = await inTerminal(cahier.map(shellQuote).join(' '), [
+        ['Mot de passe : ', 'terminal-456\r'],
+        ['Confirmez le mot de passe : ', 'terminal-456\r'],
+      ]);
+      expect(r.code).toBe(0);
+      expect(r.screen.replace(/\r/g, '')).toBe(
+        'Mot de passe : \nConfirmez le mot de passe : \nUtilisateur Pty ajouté : mandataire de la coopérative 087-0300.\n',
+      );
+      expect(await logsIn(db, 'Pty', 'terminal-456')).toBe(true);
+    });
+  });
+
+  test('a database password is never written back; in --db it is warned about', async () => {
+    const warning =
+      'Attention : le mot de passe de l’adresse --db est visible des autres utilisateurs de la machine (ps) et ' +
+      'reste dans l’historique du shell. Passez plutôt l’adresse dans la variable d’environnement DATABASE_URL.\n';
+    const coop = ['coop', 'add', '--number', '087-0400', '--name', 'Coop', '--department', '87'];
+    expect(await run(...coop, '--db', 'postgres://admin:pg-secret-1@h/x')).toEqual({
+      code: 2,
+      out: '',
+      err: `${warning}Erreur : Base de données non prise en charge : « postgres://admin:***@h/x » (sqlite:FICHIER ou mysql://…).\n`,
+    });
+    // Passwords with characters a URL cannot hold as they are: the URL is unreadable, and still redacted.
+    for (const [url, redacted] of [
+      ['mysql://root:my#secret@db.local/cahier', 'mysql://root:***@db.local/cahier'],
+      ['mysql://root:une/deux trois@db.local:3306/cahier', 'mysql://root:***@db.local:3306/cahier'],
+    ] as const) {
+      expect(await run(...coop, '--db', url)).toEqual({
+        code: 2,
+        out: '',
+        err: `${warning}Erreur : Adresse MySQL illisible : ${redacted}\n`,
+      });
+    }
+    // From the environment (the way to pass it): no warning, and still not written back.
+    const before = process.env.DATABASE_URL;
+    process.env.DATABASE_URL = 'mysql://root:env#secret@db.local/cahier';
+    try {
+      expect(await run(...coop)).toEqual({
+        code: 2,
+        out: '',
+        err: 'Erreur : Adresse MySQL illisible : mysql://root:***@db.local/cahier\n',
+      });
+    } finally {
+      if (before === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = before;
+    }
+  });
+
   test('npm start: the service with the demo cooperative and its login, and the workbooks in data/', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cahier-start-'));
-    const child = spawn(process.execPath, [
-      join(__dirname, '../../bin/cahier.js'),
-      'start',
-      '--data',
-      dir,
-      '--port',
-      '0',
-    ]);
+    const child = spawn(process.execPath, [BIN, 'start', '--data', dir, '--port', '0']);
     try {
       let out = '';
       child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -169,7 +480,7 @@ describe('la commande cahier', () => {
   });
 
   test('the installed bin runs (npx cahier)', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, '../../bin/cahier.js'), '--help']);
+    const { stdout } = await promisify(execFile)(process.execPath, [BIN, '--help']);
     expect(stdout).toContain('Cahier Coop');
   });
 });
