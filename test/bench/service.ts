@@ -27,18 +27,24 @@ const ROOT = join(__dirname, '../..');
 const CONNECTIONS = 32;
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 
-function cli(args: string[]): Promise<void> {
+/** The CLI, with the database in DATABASE_URL (never a password in the arguments) and `input` on stdin. */
+function cli(args: string[], dbUrl: string, input?: string): Promise<void> {
   return new Promise((ok, ko) => {
-    const p = spawn(process.execPath, [join(ROOT, 'bin/cahier.js'), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn(process.execPath, [join(ROOT, 'bin/cahier.js'), ...args], {
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'],
+      env: { ...process.env, DATABASE_URL: dbUrl },
+    });
+    if (input !== undefined) p.stdin!.end(input);
     let err = '';
-    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    p.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     p.on('exit', (code) => (code === 0 ? ok() : ko(new Error(`cahier ${args.join(' ')} : ${err}`))));
   });
 }
 
 function serve(dbUrl: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/cahier.js'), 'serve', '--db', dbUrl, '--port', '0'], {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/cahier.js'), 'serve', '--port', '0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, DATABASE_URL: dbUrl },
   });
   return new Promise((ok, ko) => {
     let out = '';
@@ -229,19 +235,8 @@ export async function benchService(dialect: 'sqlite' | 'mysql', mysqlBase?: stri
       await c.end();
     };
   }
-  await cli([
-    'coop',
-    'add',
-    '--number',
-    'BENCH',
-    '--name',
-    'Coop du banc d’essai',
-    '--department',
-    '87',
-    '--db',
-    dbUrl,
-  ]);
-  await cli(['user', 'add', '--login', 'banc', '--password', 'banc-essai-1', '--coop', 'BENCH', '--db', dbUrl]);
+  await cli(['coop', 'add', '--number', 'BENCH', '--name', 'Coop du banc d’essai', '--department', '87'], dbUrl);
+  await cli(['user', 'add', '--login', 'banc', '--password-stdin', '--coop', 'BENCH'], dbUrl, 'banc-essai-1\n');
   const { child, url } = await serve(dbUrl);
   try {
     const { token } = await json(`${url}/api/session`, 'POST', { login: 'banc', password: 'banc-essai-1' });
