@@ -166,16 +166,18 @@ export function createApp(services: Services): Koa {
     try {
       checkPath(ctx);
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) {
-        throw new ServiceError(404, 'introuvable', `Aucune ressource à l’adresse ${ctx.path}.`);
-      }
-      // A known path asked with another method (the router has set Allow).
-      if ((ctx.status === 405 || ctx.status === 501) && ctx.body === undefined) {
+      // A known path asked with another method: the router has set Allow (an unknown method on an
+      // unknown path leaves it empty: that path is simply not found).
+      const allow = ctx.response.get('Allow');
+      if ((ctx.status === 405 || ctx.status === 501) && ctx.body === undefined && allow) {
         throw new ServiceError(
           405,
           'methode_non_permise',
-          `La méthode ${ctx.method} n’est pas permise à l’adresse ${ctx.path} (permises : ${ctx.response.get('Allow')}).`,
+          `La méthode ${ctx.method} n’est pas permise à l’adresse ${ctx.path} (permises : ${allow}).`,
         );
+      }
+      if ((ctx.status === 404 || ctx.status === 501) && ctx.body === undefined) {
+        throw new ServiceError(404, 'introuvable', `Aucune ressource à l’adresse ${ctx.path}.`);
       }
     } catch (e) {
       const err =

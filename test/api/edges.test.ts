@@ -141,6 +141,15 @@ describe.each(DATABASES)('les bords du service ($name)', (kind) => {
     const patch = await mA.request('PATCH', `${lines}/${uuid()}`, {});
     expect(patch.status).toBe(405);
     expect(patch.headers.get('allow')).toBe('HEAD, GET, PUT, DELETE');
+    // A method no route knows, on a known path and on an unknown one.
+    const propfind = await raw(service.url, 'PROPFIND', '/api/coops', { authorization: `Bearer ${mA.token}` });
+    expect([propfind.status, propfind.headers.allow, propfind.body.code]).toEqual([
+      405,
+      'HEAD, GET',
+      'methode_non_permise',
+    ]);
+    const nowhere = await raw(service.url, 'PROPFIND', '/nulle-part');
+    expect([nowhere.status, nowhere.body.code]).toEqual([404, 'introuvable']);
   });
 
   test('every problem type is a URI of the service that describes it, and the OpenAPI lists them all', async () => {

@@ -233,7 +233,7 @@ describe.each(DATABASES)('des corps de requête quelconques ($name)', (kind) => 
     await fc.assert(
       fc.asyncProperty(
         malformedPath,
-        fc.constantFrom('GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH', 'OPTIONS'),
+        fc.constantFrom('GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH', 'OPTIONS', 'PROPFIND'),
         async (path, method) => {
           const r = await raw(
             service.url,
