@@ -2,10 +2,12 @@
 import { SequelizeStorage, Umzug } from 'umzug';
 import type { Db } from './connect';
 import * as m001 from './migrations/001-initial';
+import * as m002 from './migrations/002-login-throttle';
 import * as m003 from './migrations/003-exercise-audit';
 
 const MIGRATIONS = [
   { name: '001-initial', ...m001 },
+  { name: '002-login-throttle', ...m002 },
   { name: '003-exercise-audit', ...m003 },
 ];
 

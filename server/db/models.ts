@@ -66,10 +66,13 @@ export function defineModels(sequelize: Sequelize) {
     declare revokedAt: Date | null;
   }
 
+  /** A counter of the login throttle: password checks under one key (login, address…) in a window. */
   class LoginAttempt extends Model<InferAttributes<LoginAttempt>, InferCreationAttributes<LoginAttempt>> {
     declare key: string;
-    declare failures: number;
+    /** Password checks reserved in the window (those still running included). */
+    declare checks: number;
     declare windowStart: Date;
+    /** Set when the window is full: no check under this key before then. */
     declare lockedUntil: Date | null;
   }
 
@@ -181,7 +184,7 @@ export function defineModels(sequelize: Sequelize) {
   LoginAttempt.init(
     {
       key: { type: DataTypes.STRING(200), primaryKey: true, ...binary },
-      failures: { type: DataTypes.INTEGER, allowNull: false },
+      checks: { type: DataTypes.INTEGER, allowNull: false },
       windowStart: { type: DataTypes.DATE, allowNull: false },
       lockedUntil: { type: DataTypes.DATE, allowNull: true },
     },
