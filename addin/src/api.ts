@@ -48,9 +48,25 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly body: Record<string, unknown>,
+    /** Seconds to wait before trying again, when the service says so (429, 503). */
+    readonly retryAfter: number | null = null,
   ) {
     super(message);
   }
+
+  /** The French sentences of the refusal: its field errors when it has some, else its detail. */
+  get sentences(): string {
+    const errors = Array.isArray(this.body.errors) ? (this.body.errors as { message?: unknown }[]) : [];
+    const messages = errors.map((e) => (typeof e.message === 'string' ? e.message : '')).filter(Boolean);
+    return messages.length ? messages.join(' ; ') : this.message;
+  }
+}
+
+/** A refusal without the service's own sentence (e.g. from a proxy in front of it). */
+function refusal(status: number): string {
+  if (status === 413) return 'Envoi trop volumineux : le service l’a refusé.';
+  if (status === 429) return 'Le service demande de patienter un moment.';
+  return `Le service a refusé la demande (erreur ${status}).`;
 }
 
 /** The service could not be reached. */
@@ -82,8 +98,22 @@ export class Api {
     }
     if (res.status === 502 || res.status === 503 || res.status === 504) throw new OfflineError();
     const text = await res.text();
-    const json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-    if (!res.ok) throw new ApiError(res.status, String(json.detail ?? `Erreur ${res.status}`), json);
+    let json: Record<string, unknown> = {};
+    try {
+      if (text) json = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      // A refusal from a proxy in front of the service may be an HTML page.
+      if (res.ok) throw new Error('Réponse illisible du service.');
+    }
+    if (!res.ok) {
+      const wait = Number(res.headers.get('retry-after'));
+      throw new ApiError(
+        res.status,
+        typeof json.detail === 'string' ? json.detail : refusal(res.status),
+        json,
+        Number.isFinite(wait) && wait > 0 ? wait : null,
+      );
+    }
     return json as T;
   }
 

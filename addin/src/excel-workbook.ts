@@ -29,10 +29,17 @@ export const MAX_PAYLOAD = 4 * 1024 * 1024;
 export const QUEUE_SHEET = 'CahierCoopSync';
 const QUEUE_CHUNK = 30_000; // a cell holds 32,767 characters
 
-/** A cell as Office.js `formulas` takes it. */
+/**
+ * A cell as Office.js `formulas` takes it. Text goes in behind an apostrophe, as a treasurer
+ * would type it, so that Excel keeps it as written: "01" stays the PJ "01" (not the number 1),
+ * "4500123" a cheque number, and a libellé starting with "=" is no formula. The add-in tells
+ * its own writes from the treasurer's edits by what the cells read back: they must read back
+ * exactly as written.
+ */
 export function officeCell(c: SheetCell): string | number | boolean {
   if (c === null) return '';
   if (typeof c === 'object') return `=${c.formula}`;
+  if (typeof c === 'string' && c !== '') return `'${c}`;
   return c;
 }
 
@@ -64,23 +71,6 @@ export function addressRows(address: string): [number, number] | null {
 
 export class ExcelWorkbook implements CahierWorkbook {
   private readonly layout: CahierLayout = cahierLayout();
-  /** Sheet rows the add-in wrote lately: their change events are its own. */
-  private own = new Map<number, number>();
-  private writing = 0;
-
-  private async run<T>(fn: (ctx: Excel.RequestContext) => Promise<T>): Promise<T> {
-    this.writing++;
-    try {
-      return await Excel.run(fn);
-    } finally {
-      this.writing--;
-    }
-  }
-
-  private markOwn(dataRows: number[]): void {
-    const until = Date.now() + 2000;
-    for (const r of dataRows) this.own.set(r + FIRST_DATA_ROW, until);
-  }
 
   async hasCahier(): Promise<boolean> {
     return Excel.run(async (ctx) => {
@@ -93,7 +83,7 @@ export class ExcelWorkbook implements CahierWorkbook {
 
   async createCahier(info: CoopSheetInfo): Promise<void> {
     const L = this.layout;
-    await this.run(async (ctx) => {
+    await Excel.run(async (ctx) => {
       const wb = ctx.workbook;
       const cahier = wb.worksheets.add(SHEETS.cahier);
       const coop = wb.worksheets.add(SHEETS.coop);
@@ -166,7 +156,7 @@ export class ExcelWorkbook implements CahierWorkbook {
   }
 
   async replaceRows(rows: SheetCell[][]): Promise<void> {
-    await this.run(async (ctx) => {
+    await Excel.run(async (ctx) => {
       const table = ctx.workbook.tables.getItem(TABLE_NAME);
       const body = table.getDataBodyRange();
       body.load('rowCount');
@@ -179,7 +169,6 @@ export class ExcelWorkbook implements CahierWorkbook {
         // One request per slice under the size limit; the first goes with the deletion.
         if (i < parts.length - 1) await ctx.sync();
       }
-      this.markOwn(rows.map((_, i) => i));
       await ctx.sync();
     });
   }
@@ -203,7 +192,7 @@ export class ExcelWorkbook implements CahierWorkbook {
   }
 
   async writeRows(writes: RowWrite[]): Promise<number[]> {
-    return this.run(async (ctx) => {
+    return Excel.run(async (ctx) => {
       const table = ctx.workbook.tables.getItem(TABLE_NAME);
       const body = table.getDataBodyRange();
       body.load('rowCount');
@@ -218,7 +207,6 @@ export class ExcelWorkbook implements CahierWorkbook {
         body.getRow(w.row).formulas = cells;
         return w.row;
       });
-      this.markOwn(written);
       await ctx.sync();
       return written;
     });
@@ -226,18 +214,17 @@ export class ExcelWorkbook implements CahierWorkbook {
 
   async writeCells(writes: CellWrite[]): Promise<void> {
     if (!writes.length) return;
-    await this.run(async (ctx) => {
+    await Excel.run(async (ctx) => {
       const body = ctx.workbook.tables.getItem(TABLE_NAME).getDataBodyRange();
       for (const w of writes) {
-        body.getCell(w.row, col(this.layout, w.key).index).values = [[w.value ?? '']];
+        body.getCell(w.row, col(this.layout, w.key).index).values = [[officeCell(w.value)]];
       }
-      this.markOwn(writes.map((w) => w.row));
       await ctx.sync();
     });
   }
 
   async deleteRows(rows: number[]): Promise<void> {
-    await this.run(async (ctx) => {
+    await Excel.run(async (ctx) => {
       const table = ctx.workbook.tables.getItem(TABLE_NAME);
       for (const r of [...rows].sort((a, b) => b - a)) table.rows.getItemAt(r).delete();
       await ctx.sync();
@@ -255,19 +242,18 @@ export class ExcelWorkbook implements CahierWorkbook {
     });
   }
 
+  /**
+   * Every changed data row, the add-in's own writes included: Excel raises the event for both,
+   * and the sync engine tells them apart by what the rows hold.
+   */
   async onRowsChanged(listener: (rows: number[]) => void): Promise<void> {
     await Excel.run(async (ctx) => {
       const table = ctx.workbook.tables.getItem(TABLE_NAME);
       table.onChanged.add(async (event: Excel.TableChangedEventArgs) => {
         const span = addressRows(event.address);
         if (!span) return;
-        const now = Date.now();
         const rows: number[] = [];
-        for (let r = span[0]; r <= span[1]; r++) {
-          const own = this.own.get(r);
-          if (this.writing > 0 || (own !== undefined && own > now)) continue;
-          if (r >= FIRST_DATA_ROW) rows.push(r - FIRST_DATA_ROW);
-        }
+        for (let r = Math.max(span[0], FIRST_DATA_ROW); r <= span[1]; r++) rows.push(r - FIRST_DATA_ROW);
         if (rows.length) listener(rows);
       });
       await ctx.sync();
@@ -288,7 +274,7 @@ export class ExcelWorkbook implements CahierWorkbook {
   }
 
   async saveQueue(json: string): Promise<void> {
-    await this.run(async (ctx) => {
+    await Excel.run(async (ctx) => {
       let sheet = ctx.workbook.worksheets.getItemOrNullObject(QUEUE_SHEET);
       await ctx.sync();
       if (sheet.isNullObject) {

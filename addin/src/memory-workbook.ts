@@ -1,7 +1,8 @@
 /**
  * A workbook in memory behind the adapter's interface: the browser tests drive the task pane
- * with it, and it lets the pane run in a plain browser. `type` simulates the treasurer typing
- * in the sheet (it raises the change event, as Excel does); the pane's own writes do not.
+ * with it, and it lets the pane run in a plain browser. As in Excel, every change raises the
+ * change event — the pane's own writes (a moment later, as Excel does) as well as the
+ * treasurer's typing, which `type` simulates.
  */
 import { cahierLayout, emptyRow, FIRST_DATA_ROW, type SheetCell } from '../../templates/definition';
 import type { CahierWorkbook, CellWrite, CoopSheetInfo, RowWrite } from './workbook';
@@ -28,8 +29,19 @@ export class MemoryWorkbook implements CahierWorkbook {
     return this.rows;
   }
 
+  /** Raises the change event for rows the pane wrote, once its write is done. */
+  private written(rows: number[]): void {
+    const listeners = [...this.listeners];
+    const changed = [...new Set(rows)].sort((a, b) => a - b);
+    if (!listeners.length || !changed.length) return;
+    setTimeout(() => {
+      for (const l of listeners) l(changed);
+    }, 0);
+  }
+
   async replaceRows(rows: SheetCell[][]): Promise<void> {
     this.rows = rows.map((r) => [...r]);
+    this.written(this.rows.map((_, i) => i));
   }
 
   async readRows(rows?: number[]): Promise<{ row: number; values: unknown[] }[]> {
@@ -40,11 +52,13 @@ export class MemoryWorkbook implements CahierWorkbook {
 
   async writeRows(writes: RowWrite[]): Promise<number[]> {
     const table = this.table();
-    return writes.map((w) => {
+    const rows = writes.map((w) => {
       const row = w.row ?? table.length;
       table[row] = [...w.cells];
       return row;
     });
+    this.written(rows);
+    return rows;
   }
 
   async writeCells(writes: CellWrite[]): Promise<void> {
@@ -53,11 +67,14 @@ export class MemoryWorkbook implements CahierWorkbook {
       const row = table[w.row];
       if (row) row[this.layout.byKey.get(w.key)!.index] = w.value;
     }
+    this.written(writes.filter((w) => w.row < table.length).map((w) => w.row));
   }
 
   async deleteRows(rows: number[]): Promise<void> {
     const table = this.table();
     for (const r of [...rows].sort((a, b) => b - a)) table.splice(r, 1);
+    // Excel reports the deleted rows' place, where the rows below now stand.
+    this.written(rows.filter((r) => r < table.length));
   }
 
   async selectedRow(): Promise<number | null> {

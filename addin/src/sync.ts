@@ -4,6 +4,16 @@
  * the workbook), and sent; the queue drains with back-off when the service is away. Lines keep
  * their UUID and version in hidden columns; a duplicated or tampered id is replaced, never
  * trusted. Conflicts (412) are kept with both versions until the treasurer chooses.
+ *
+ * The sheet reports every changed row, the add-in's own writes included (Excel raises the
+ * change event for both). The engine tells them apart by content: it keeps, per line, what the
+ * treasurer's cells held when it last wrote or received the line; a changed row that still
+ * reads the same is its own write coming back, anything else is the treasurer's edit and syncs.
+ *
+ * A line the service refuses (4xx) leaves the queue for the errors list, shown in its status
+ * cell, until the treasurer edits the row again; a batch refused whole is split to find the
+ * lines refused. The queue is kept while the service is away or failing (network, 5xx, 429),
+ * and while the session is expired (401) until the treasurer logs in again.
  */
 import {
   FIRST_DATA_ROW,
@@ -18,9 +28,10 @@ import {
   type Chart,
   type LineInput,
   type Problem,
+  type SheetCell,
 } from '../../templates/definition';
-import { ApiError, OfflineError, type Api, type ServerLine, type Tombstone } from './api';
-import type { CahierWorkbook } from './workbook';
+import { ApiError, OfflineError, type Api, type ServerLine, type SyncResult, type Tombstone } from './api';
+import type { CahierWorkbook, CellWrite } from './workbook';
 
 export type QueueEntry =
   | { op: 'put'; id: string; version: number | null; line: LineInput; pointed?: boolean }
@@ -43,6 +54,8 @@ export interface SyncState {
   /** Progress of a long sync, 0…1. */
   progress: number | null;
   lastError: string | null;
+  /** The service refused the session (401): the queue waits until the treasurer logs in again. */
+  sessionExpired: boolean;
 }
 
 export interface SheetLine {
@@ -55,11 +68,39 @@ export interface SheetLine {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const PENDING = '⏳ à envoyer';
+export const SESSION_EXPIRED =
+  'Votre session a expiré : reconnectez-vous pour envoyer les saisies en attente (elles restent gardées dans le classeur).';
 const BATCH = 500;
 
 export function newId(): string {
   return crypto.randomUUID();
 }
+
+/**
+ * What the treasurer's cells of a row say, as the shared definition reads them: the line and
+ * the reading problems. The cells the add-in fills (status, id, version, pointage) and the
+ * formulas are not in it, so writing them never looks like an edit.
+ */
+export function rowContent(r: { line: CahierLine | null; problems: readonly Problem[] }): string {
+  const line = r.line ? { ...r.line, pointed: undefined } : null;
+  return JSON.stringify([line, r.problems.map((p) => [p.code, p.message])]);
+}
+
+type SyncEntry = Exclude<QueueEntry, { op: 'point' }>;
+
+/** What a refusal of the service means for the entries refused. */
+export function refusalKind(e: unknown): 'retry' | 'session' | 'refused' {
+  if (!(e instanceof ApiError)) return 'retry'; // away (network, 502–504) or unreadable
+  if (e.status === 401) return 'session';
+  if (e.status === 408 || e.status === 429 || e.status >= 500) return 'retry';
+  return 'refused';
+}
+
+/**
+ * Whole-batch refusals that concern the exercise or the access, not one line (closed exercise,
+ * unknown or forbidden coop): every line of the batch is refused alike, no need to split.
+ */
+const BATCH_WIDE = new Set([403, 404, 409]);
 
 export class SyncEngine {
   readonly layout: CahierLayout;
@@ -75,12 +116,20 @@ export class SyncEngine {
     offline: false,
     progress: null,
     lastError: null,
+    sessionExpired: false,
   };
   private flushing: Promise<void> | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private backoff = 1000;
   private changeTimer: ReturnType<typeof setTimeout> | null = null;
   private changed = new Set<number>();
+  private stopped = false;
+  /** Checks of changed rows run one after the other (each reads, then writes, the sheet). */
+  private checking: Promise<void> = Promise.resolve();
+  /** Per line id: the content of its row when the add-in last wrote or received it. */
+  private seen = new Map<string, string>();
+  /** Per line id: the newest version the service gave this pane. */
+  private versions = new Map<string, number>();
 
   constructor(
     readonly workbook: CahierWorkbook,
@@ -124,12 +173,17 @@ export class SyncEngine {
         this.queue = [];
       }
     }
+    // The sheet as the pane finds it is what the add-in last wrote: the rows it holds now are
+    // no edits when the add-in's own writes make them change.
+    for (const s of await this.readSheet()) if (s.id) this.seen.set(s.id, rowContent(s));
     await this.workbook.onRowsChanged((rows) => this.rowsChanged(rows));
     this.emit();
     if (this.queue.length) void this.flush();
   }
 
+  /** The pane closes this engine (or opens another exercise): it stops listening to the sheet. */
   stop(): void {
+    this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.changeTimer) clearTimeout(this.changeTimer);
     this.listeners.clear();
@@ -148,6 +202,31 @@ export class SyncEngine {
     } else if (i >= 0) this.queue[i] = entry;
     else this.queue.push(entry);
     this.errors.delete(entry.id);
+  }
+
+  /** The version an edit of a line is based on: the newest of the sheet's and the service's. */
+  private baseVersion(id: string, sheet: number | null): number | null {
+    const known = this.versions.get(id);
+    return known === undefined ? sheet : Math.max(known, sheet ?? 0);
+  }
+
+  /**
+   * The service gave a line a new version: what still waits for the same line (an edit or a
+   * pointage made since) is based on it.
+   */
+  private noteVersion(id: string, version: number, answered: ReadonlySet<QueueEntry>): void {
+    this.versions.set(id, Math.max(version, this.versions.get(id) ?? 0));
+    this.queue = this.queue.map((q) =>
+      q.id === id && !answered.has(q) && (q.version === null || q.version < version) ? { ...q, version } : q,
+    );
+  }
+
+  /** Notes the content of rows the add-in is about to write (their change events are its own). */
+  private remember(rows: SheetCell[][]): void {
+    for (const cells of rows) {
+      const r = rowToLine(this.layout, cells);
+      if (r.id) this.seen.set(r.id, rowContent(r));
+    }
   }
 
   /** Loads the exercise from the service into the sheet (sending what waits first). */
@@ -169,6 +248,9 @@ export class SyncEngine {
         );
       }
     }
+    this.seen.clear();
+    this.remember(rows);
+    for (const l of lines) this.versions.set(l.id, l.version);
     await this.workbook.replaceRows(rows);
     return lines.length;
   }
@@ -198,28 +280,37 @@ export class SyncEngine {
     return nextPj(all.flatMap((s) => (s.line ? [s.line.pj] : [])));
   }
 
-  /** The treasurer typed in the sheet: rows are read after a short pause, in one batch. */
+  /** Rows changed in the sheet: read after a short pause, in one batch, one check at a time. */
   private rowsChanged(rows: number[]): void {
+    if (this.stopped) return;
     for (const r of rows) this.changed.add(r);
     if (this.changeTimer) clearTimeout(this.changeTimer);
     this.changeTimer = setTimeout(() => {
+      this.changeTimer = null;
       const batch = [...this.changed];
       this.changed.clear();
-      void this.checkRows(batch).catch((e: unknown) => this.emit({ lastError: (e as Error).message }));
+      this.checking = this.checking
+        .then(() => this.checkRows(batch))
+        .catch((e: unknown) => this.emit({ lastError: (e as Error).message }));
     }, 80);
   }
 
-  /** Validates typed rows, writes their status (and ids), queues the valid ones. */
+  /**
+   * Reads changed rows: a row whose content is still what the add-in last wrote or received is
+   * no edit; the others are the treasurer's: validated, their status (and ids) written, queued.
+   */
   async checkRows(rows: number[]): Promise<void> {
     const all = await this.readSheet();
     const byRow = new Map(all.map((s) => [s.row, s]));
     // The first row holding an id keeps it; a later row with the same id is a copy.
     const first = new Map<string, number>();
     for (const s of all) if (s.id && !first.has(s.id)) first.set(s.id, s.row);
-    const cells: { row: number; key: string; value: string | number | null }[] = [];
-    for (const row of rows) {
+    const cells: CellWrite[] = [];
+    let queued = false;
+    for (const row of new Set(rows)) {
       const s = byRow.get(row);
       if (!s) continue;
+      const content = rowContent(s);
       let id = s.id;
       let version = s.version;
       // A copied row carries the id of another: it is a new line. A malformed id is not trusted.
@@ -227,21 +318,25 @@ export class SyncEngine {
         id = newId();
         version = null;
         cells.push({ row, key: 'id', value: id }, { row, key: 'version', value: null });
-      }
+      } else if (this.seen.get(id) === content) continue; // the add-in's own write coming back
+      this.seen.set(id, content);
       if (!s.line) {
         cells.push({ row, key: 'status', value: statusText(s.problems) });
         continue;
       }
       const problems = [...s.problems, ...this.validate(s.line, all, id)];
       const { pointed: _p, ...line } = s.line;
-      this.enqueue({ op: 'put', id, version, line });
+      this.enqueue({ op: 'put', id, version: this.baseVersion(id, version), line });
+      queued = true;
       cells.push({
         row,
         key: 'status',
         value: problems.some((p) => p.severity === 'error') ? statusText(problems) : PENDING,
       });
     }
+    if (!cells.length) return;
     await this.workbook.writeCells(cells);
+    if (!queued) return;
     await this.saveQueue();
     this.emit();
     void this.flush();
@@ -256,7 +351,7 @@ export class SyncEngine {
       const [s] = await this.readSheet([row]);
       if (s?.id && UUID.test(s.id)) {
         id = s.id;
-        version = s.version;
+        version = this.baseVersion(s.id, s.version);
         pointed = s.line?.pointed ?? false;
       }
     }
@@ -265,6 +360,7 @@ export class SyncEngine {
       version: version ?? undefined,
       status: PENDING,
     });
+    this.remember([cells]);
     const [written] = await this.workbook.writeRows([{ row, cells }]);
     this.enqueue({ op: 'put', id, version, line });
     await this.saveQueue();
@@ -283,8 +379,10 @@ export class SyncEngine {
   async remove(row: number): Promise<void> {
     const [s] = await this.readSheet([row]);
     if (!s) throw new Error('Sélectionnez une ligne du cahier à supprimer.');
-    if (s.id && s.version) this.enqueue({ op: 'delete', id: s.id, version: s.version });
-    else if (s.id) this.queue = this.queue.filter((q) => q.id !== s.id); // never sent: forget it
+    const version = s.id ? this.baseVersion(s.id, s.version) : null;
+    // What waits for the line is superseded by its deletion.
+    if (s.id) this.queue = this.queue.filter((q) => q.id !== s.id);
+    if (s.id && version) this.enqueue({ op: 'delete', id: s.id, version }); // else never sent: forgotten
     await this.workbook.deleteRows([row]);
     await this.saveQueue();
     this.emit();
@@ -293,8 +391,9 @@ export class SyncEngine {
 
   async point(row: number, pointed: boolean): Promise<void> {
     const [s] = await this.readSheet([row]);
-    if (!s?.id || !s.version) throw new Error('Cette ligne n’est pas encore enregistrée sur le service.');
-    this.enqueue({ op: 'point', id: s.id, version: s.version, pointed });
+    const version = s?.id ? this.baseVersion(s.id, s.version) : null;
+    if (!s?.id || !version) throw new Error('Cette ligne n’est pas encore enregistrée sur le service.');
+    this.enqueue({ op: 'point', id: s.id, version, pointed });
     await this.workbook.writeCells([{ row, key: 'pointage', value: pointed ? 'X' : null }]);
     await this.saveQueue();
     this.emit();
@@ -309,12 +408,15 @@ export class SyncEngine {
     return this.flushing;
   }
 
-  private scheduleRetry(): void {
+  private scheduleRetry(after: number | null = null): void {
     if (this.retryTimer) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      void this.flush();
-    }, this.backoff);
+    this.retryTimer = setTimeout(
+      () => {
+        this.retryTimer = null;
+        void this.flush();
+      },
+      Math.max(this.backoff, (after ?? 0) * 1000),
+    );
     this.backoff = Math.min(this.backoff * 2, 30_000);
   }
 
@@ -329,69 +431,132 @@ export class SyncEngine {
         this.emit({ progress: Math.min(1, (total - this.queue.length) / total) });
       }
       this.backoff = 1000;
-      this.emit({ syncing: false, offline: false, progress: null, lastError: null });
+      this.emit({ syncing: false, offline: false, progress: null, lastError: null, sessionExpired: false });
     } catch (e) {
+      if (refusalKind(e) === 'session') {
+        // Retrying cannot help: the queue waits for the treasurer to log in again.
+        this.emit({ syncing: false, offline: false, progress: null, lastError: SESSION_EXPIRED, sessionExpired: true });
+        return;
+      }
       const offline = e instanceof OfflineError;
       this.emit({ syncing: false, offline, progress: null, lastError: (e as Error).message });
-      this.scheduleRetry();
+      this.scheduleRetry(e instanceof ApiError ? e.retryAfter : null);
     }
   }
 
   private async send(batch: QueueEntry[]): Promise<void> {
-    const sync = batch.filter((q) => q.op !== 'point');
-    const done = new Set<QueueEntry>();
-    const cells: { row: number; key: string; value: string | number | null }[] = [];
-    const rowOf = await this.rowIndex();
-    if (sync.length) {
-      const { results } = await this.api.sync(
+    const sync = batch.filter((q): q is SyncEntry => q.op !== 'point');
+    if (sync.length) await this.sendSync(sync);
+    // Pointages go after the lines' changes, with the versions those gave them.
+    const points = this.queue
+      .slice(0, BATCH)
+      .filter((q): q is Extract<QueueEntry, { op: 'point' }> => q.op === 'point');
+    if (points.length) await this.sendPoints(points);
+  }
+
+  /**
+   * One POST …/sync. A batch refused whole (4xx) is split in two, again and again, so that the
+   * good lines go through and only the lines refused leave the queue for the errors list.
+   */
+  private async sendSync(entries: SyncEntry[]): Promise<void> {
+    let results: SyncResult[];
+    try {
+      ({ results } = await this.api.sync(
         this.coop,
         this.year,
-        sync.map((q) =>
+        entries.map((q) =>
           q.op === 'delete'
             ? { id: q.id, version: q.version, deleted: true }
             : { id: q.id, version: q.version, line: q.line },
         ),
-      );
-      results.forEach((r, i) => {
-        const entry = sync[i]!;
-        done.add(entry);
-        const row = rowOf.get(entry.id);
-        if (r.result === 'stored' || r.result === 'unchanged') {
-          this.conflicts.delete(entry.id);
-          if (r.line && !('deleted' in r.line) && row !== undefined) {
-            cells.push(
-              { row, key: 'version', value: r.line.version },
-              { row, key: 'status', value: statusText(r.line.problems) },
-            );
-          }
-        } else if (r.result === 'conflict' && entry.op === 'put') {
-          const message = r.errors?.[0]?.message ?? 'La ligne a été modifiée ailleurs.';
-          this.conflicts.set(entry.id, { id: entry.id, mine: entry.line, theirs: r.line ?? null, message });
-          if (row !== undefined)
-            cells.push({ row, key: 'status', value: '⚠ Conflit : choisissez la version à garder' });
-        } else {
-          const message = r.errors?.map((e) => e.message).join(' ; ') ?? 'Refusée par le service.';
-          this.errors.set(entry.id, message);
-          if (row !== undefined) cells.push({ row, key: 'status', value: `✗ ${message}` });
-        }
-      });
-    }
-    for (const entry of batch.filter((q) => q.op === 'point')) {
-      if (entry.op !== 'point') continue;
-      const row = rowOf.get(entry.id);
-      try {
-        const line = await this.api.point(this.coop, this.year, entry.id, entry.pointed, entry.version);
-        if (row !== undefined) cells.push({ row, key: 'version', value: line.version });
-      } catch (e) {
-        if (!(e instanceof ApiError)) throw e;
-        this.errors.set(entry.id, e.message);
-        if (row !== undefined) cells.push({ row, key: 'pointage', value: entry.pointed ? null : 'X' });
+      ));
+    } catch (e) {
+      if (refusalKind(e) !== 'refused') throw e;
+      const refusal = e as ApiError;
+      if (entries.length > 1 && !BATCH_WIDE.has(refusal.status)) {
+        const half = Math.ceil(entries.length / 2);
+        await this.sendSync(entries.slice(0, half));
+        await this.sendSync(entries.slice(half));
+        return;
       }
-      done.add(entry);
+      await this.settle(entries.map((entry) => ({ entry, refused: refusal.sentences })));
+      return;
+    }
+    if (results.length !== entries.length) throw new Error('Réponse incomplète du service : nouvel essai bientôt.');
+    await this.settle(entries.map((entry, i) => ({ entry, result: results[i]! })));
+  }
+
+  /** Writes the service's answers into the sheet and takes the answered entries off the queue. */
+  private async settle(answers: { entry: SyncEntry; result?: SyncResult; refused?: string }[]): Promise<void> {
+    const cells: CellWrite[] = [];
+    const done = new Set<QueueEntry>(answers.map((a) => a.entry));
+    // Rows are found after the answer: the treasurer may have moved them meanwhile.
+    const rowOf = await this.rowIndex();
+    for (const { entry, result: r, refused } of answers) {
+      const row = rowOf.get(entry.id);
+      // The treasurer changed the line again while it was on its way: her newer edit waits in
+      // the queue and decides the row's status; this answer only gives its version.
+      const newer = this.queue.some((q) => q.id === entry.id && q.op === entry.op && !done.has(q));
+      if (r && (r.result === 'stored' || r.result === 'unchanged')) {
+        this.conflicts.delete(entry.id);
+        if (r.line) this.noteVersion(entry.id, r.line.version, done);
+        if (r.line && !('deleted' in r.line) && row !== undefined) {
+          cells.push({ row, key: 'version', value: r.line.version });
+          if (!newer) cells.push({ row, key: 'status', value: statusText(r.line.problems) });
+        }
+      } else if (newer) {
+        continue;
+      } else if (r?.result === 'conflict' && entry.op === 'put') {
+        const message = r.errors?.[0]?.message ?? 'La ligne a été modifiée ailleurs.';
+        this.conflicts.set(entry.id, { id: entry.id, mine: entry.line, theirs: r.line ?? null, message });
+        if (row !== undefined) cells.push({ row, key: 'status', value: '⚠ Conflit : choisissez la version à garder' });
+      } else {
+        const message = refused ?? r?.errors?.map((e) => e.message).join(' ; ') ?? 'Refusée par le service.';
+        this.errors.set(entry.id, message);
+        if (row !== undefined) cells.push({ row, key: 'status', value: `✗ ${message}` });
+      }
     }
     this.queue = this.queue.filter((q) => !done.has(q));
     await this.workbook.writeCells(cells);
     await this.saveQueue();
+  }
+
+  /** Pointage, one line at a time; a refusal puts the mark back as it was. */
+  private async sendPoints(points: Extract<QueueEntry, { op: 'point' }>[]): Promise<void> {
+    const done = new Set<QueueEntry>();
+    const versions: { id: string; version: number }[] = [];
+    const undo: { id: string; pointed: boolean }[] = [];
+    try {
+      for (const entry of points) {
+        try {
+          const line = await this.api.point(this.coop, this.year, entry.id, entry.pointed, entry.version);
+          this.noteVersion(entry.id, line.version, new Set([entry]));
+          versions.push({ id: entry.id, version: line.version });
+        } catch (e) {
+          if (refusalKind(e) !== 'refused') throw e;
+          this.errors.set(entry.id, (e as ApiError).sentences);
+          undo.push({ id: entry.id, pointed: entry.pointed });
+        }
+        done.add(entry);
+      }
+    } finally {
+      // What was answered is written even when a later entry stops the run.
+      if (done.size) {
+        const rowOf = await this.rowIndex();
+        const cells: CellWrite[] = [];
+        for (const v of versions) {
+          const row = rowOf.get(v.id);
+          if (row !== undefined) cells.push({ row, key: 'version', value: v.version });
+        }
+        for (const u of undo) {
+          const row = rowOf.get(u.id);
+          if (row !== undefined) cells.push({ row, key: 'pointage', value: u.pointed ? null : 'X' });
+        }
+        this.queue = this.queue.filter((q) => !done.has(q));
+        await this.workbook.writeCells(cells);
+        await this.saveQueue();
+      }
+    }
   }
 
   private async rowIndex(): Promise<Map<string, number>> {
@@ -400,7 +565,8 @@ export class SyncEngine {
     const map = new Map<string, number>();
     for (const { row, values } of all) {
       const id = values[idCol];
-      if (typeof id === 'string' && id) map.set(id, row);
+      // The first row holding an id is the line's (a later one is a copy, soon given its own).
+      if (typeof id === 'string' && id && !map.has(id)) map.set(id, row);
     }
     return map;
   }
@@ -412,6 +578,7 @@ export class SyncEngine {
     this.conflicts.delete(id);
     const row = (await this.rowIndex()).get(id);
     const theirs = c.theirs && !('deleted' in c.theirs) ? c.theirs : null;
+    if (c.theirs) this.versions.set(id, Math.max(c.theirs.version, this.versions.get(id) ?? 0));
     if (keep === 'mine') {
       this.queue = this.queue.filter((q) => q.id !== id);
       this.queue.push({ op: 'put', id, version: c.theirs?.version ?? null, line: c.mine });
@@ -419,7 +586,9 @@ export class SyncEngine {
         await this.workbook.writeCells([{ row, key: 'version', value: c.theirs.version }]);
     } else if (theirs && row !== undefined) {
       this.queue = this.queue.filter((q) => q.id !== id);
-      await this.workbook.writeRows([{ row, cells: this.serverRow(theirs, FIRST_DATA_ROW + row) }]);
+      const cells = this.serverRow(theirs, FIRST_DATA_ROW + row);
+      this.remember([cells]);
+      await this.workbook.writeRows([{ row, cells }]);
     } else if (row !== undefined) {
       this.queue = this.queue.filter((q) => q.id !== id);
       await this.workbook.deleteRows([row]);

@@ -46,7 +46,10 @@ export interface CahierWorkbook {
   deleteRows(rows: number[]): Promise<void>;
   /** The data row of the selection, or null when outside the table. */
   selectedRow(): Promise<number | null>;
-  /** Calls back with the data rows the treasurer changed (never for the add-in's own writes). */
+  /**
+   * Calls back with the data rows that changed: the treasurer's edits and the add-in's own
+   * writes alike (Excel raises the event for both); the sync engine tells them apart by content.
+   */
   onRowsChanged(listener: (rows: number[]) => void): Promise<void>;
   /** The sync queue, kept in the workbook so that nothing typed is lost. */
   loadQueue(): Promise<string | null>;

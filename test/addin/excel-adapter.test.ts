@@ -1,6 +1,7 @@
 /**
  * The Excel adapter against office-addin-mock: what it writes, and how many context.sync
- * round trips it needs — a 2,000-line load and a 200-line edit burst must not cost one per line.
+ * round trips it needs — a 2,000-line load and a 200-line edit burst must not cost one per line;
+ * the change events of its own writes, and the treasurer's edits typed while it writes.
  */
 import { OfficeMockObject } from 'office-addin-mock';
 import { OfficeApp } from 'office-addin-manifest/lib/officeApp';
@@ -16,17 +17,54 @@ import { generateYear } from '../../server/demo/year';
 import { ExcelWorkbook, MAX_PAYLOAD, QUEUE_SHEET, officeCell } from '../../addin/src/excel-workbook';
 import { Api } from '../../addin/src/api';
 import { SyncEngine } from '../../addin/src/sync';
+import { COOP, OPENING, expense, gate, paneService, waitUntil } from './service';
 
 const layout = cahierLayout();
+const realFetch = globalThis.fetch;
+afterEach(() => {
+  globalThis.fetch = realFetch;
+});
 
-/** A tiny Excel: one table's data rows, sheets for the queue, and the change event. */
+/**
+ * What a General-format cell of Excel keeps of what is written or typed into it: text behind
+ * an apostrophe stays text; text that looks like a number becomes the number ("01" → 1).
+ */
+function excelKeeps(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  if (v.startsWith("'")) return v.slice(1);
+  if (/^-?\d+(\.\d+)?$/.test(v)) return Number(v);
+  return v;
+}
+
+/** What a cell reads: this Excel does not calculate, a formula reads empty. */
+const shown = (v: unknown) => (typeof v === 'string' && v.startsWith('=') ? '' : v);
+
+/** Rows of cells as they stand in the sheet once written (or typed). */
+const inSheet = (rows: SheetCell[][]) => rows.map((r) => r.map((c) => excelKeeps(officeCell(c))));
+
+/**
+ * A tiny Excel: one table's data rows, sheets for the queue, and the change event — raised, as
+ * Excel does, for the add-in's own writes too, once their context.sync is done. `hold` keeps the
+ * next context.sync that writes in the table in flight until the test opens it.
+ */
 function fakeExcel() {
   const state = {
     rows: [] as unknown[][],
     syncs: 0,
     payloads: [] as number[],
     sheets: new Map<string, string[]>(),
-    onChanged: null as null | ((e: { address: string }) => Promise<void>),
+    handlers: [] as ((e: { address: string }) => Promise<void>)[],
+    /** Excel raises the table's change event: every handler added is called. */
+    onChanged: async (e: { address: string }) => {
+      for (const h of state.handlers) await h(e);
+    },
+    /** Table rows written since the last context.sync. */
+    touched: new Set<number>(),
+    hold: null as null | ReturnType<typeof gate>,
+  };
+  const raise = (row: number) => {
+    const address = `Cahier!A${FIRST_DATA_ROW + row}:AI${FIRST_DATA_ROW + row}`;
+    setTimeout(() => void state.onChanged({ address }), 0);
   };
   const created: OfficeMockObject[] = [];
   const make = (data: Record<string, unknown>) => {
@@ -35,24 +73,26 @@ function fakeExcel() {
     return m as unknown as Record<string, any>;
   };
   const rowRange = (i: number) => {
-    const r = make({ values: [state.rows[i] ?? []] });
+    const r = make({ values: [(state.rows[i] ?? []).map(shown)] });
     Object.defineProperty(r, 'formulas', {
       set(v: unknown[][]) {
-        state.rows[i] = [...v[0]!];
+        state.rows[i] = v[0]!.map(excelKeeps);
+        state.touched.add(i);
       },
     });
     return r;
   };
   const body = () =>
     make({
-      values: state.rows.map((r) => [...r]),
+      values: state.rows.map((r) => r.map(shown)),
       rowCount: state.rows.length,
       getRow: (i: number) => rowRange(i),
       getCell: (r: number, c: number) => {
         const cell = make({});
         Object.defineProperty(cell, 'values', {
           set(v: unknown[][]) {
-            state.rows[r]![c] = v[0]![0];
+            state.rows[r]![c] = excelKeeps(v[0]![0]);
+            state.touched.add(r);
           },
         });
         return cell;
@@ -68,13 +108,13 @@ function fakeExcel() {
       rows: {
         add: (_i: unknown, values: unknown[][]) => {
           state.payloads.push(JSON.stringify(values).length);
-          state.rows.push(...values.map((v) => [...v]));
+          for (const v of values) state.touched.add(state.rows.push(v.map(excelKeeps)) - 1);
         },
         getItemAt: (i: number) => ({ delete: () => state.rows.splice(i, 1) }),
       },
       onChanged: {
         add: (handler: (e: { address: string }) => Promise<void>) => {
-          state.onChanged = handler;
+          state.handlers.push(handler);
         },
       },
     });
@@ -117,6 +157,15 @@ function fakeExcel() {
   context.sync = async () => {
     state.syncs++;
     for (const m of created) await OfficeMockObject.prototype.sync.call(m);
+    const written = [...state.touched];
+    state.touched.clear();
+    if (written.length && state.hold) {
+      const held = state.hold;
+      state.hold = null;
+      held.reach();
+      await held.opened;
+    }
+    for (const row of written) raise(row);
   };
   (globalThis as any).Excel = {
     run: async (fn: (ctx: unknown) => Promise<unknown>) => fn(context),
@@ -127,12 +176,24 @@ function fakeExcel() {
   return state;
 }
 
-const toOffice = (rows: SheetCell[][]) => rows.map((r) => r.map(officeCell));
+/** The treasurer types a line into a row (Excel raises the change event). */
+function type(state: ReturnType<typeof fakeExcel>, row: number, cells: SheetCell[]): Promise<void> {
+  state.rows[row] = inSheet([cells])[0]!;
+  return state.onChanged({ address: `Cahier!B${FIRST_DATA_ROW + row}:AD${FIRST_DATA_ROW + row}` });
+}
+
+/** Until no context.sync has happened for a while (the change events of the last writes read). */
+async function quiet(state: ReturnType<typeof fakeExcel>): Promise<void> {
+  for (let last = -1; last !== state.syncs;) {
+    last = state.syncs;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
 
 describe('l’adaptateur Excel (office-addin-mock)', () => {
   test('loading 2,000 lines: at most 3 context.sync, each request under 5 MB', async () => {
     const state = fakeExcel();
-    state.rows = toOffice([emptyRow(layout, FIRST_DATA_ROW)]);
+    state.rows = inSheet([emptyRow(layout, FIRST_DATA_ROW)]);
     const year = generateYear({ seed: 4, perMonth: 170 });
     const lines = year.lines.slice(0, 2000);
     expect(lines).toHaveLength(2000);
@@ -154,7 +215,7 @@ describe('l’adaptateur Excel (office-addin-mock)', () => {
     for (const n of [20, 200]) {
       const state = fakeExcel();
       const year = generateYear({ seed: 9, perMonth: 30 });
-      state.rows = toOffice(year.lines.slice(0, n).map((l, i) => lineToRow(layout, l, FIRST_DATA_ROW + i)));
+      state.rows = inSheet(year.lines.slice(0, n).map((l, i) => lineToRow(layout, l, FIRST_DATA_ROW + i)));
       const sent: unknown[] = [];
       (globalThis as any).fetch = async (_url: string, init: { body: string }) => {
         const batch = JSON.parse(init.body).lines as { id: string; line: unknown }[];
@@ -172,8 +233,11 @@ describe('l’adaptateur Excel (office-addin-mock)', () => {
       const before = state.syncs;
       // The treasurer pastes n lines: Excel raises one event per row.
       for (let i = 0; i < n; i++)
-        await state.onChanged!({ address: `Cahier!B${FIRST_DATA_ROW + i}:AD${FIRST_DATA_ROW + i}` });
+        await state.onChanged({ address: `Cahier!B${FIRST_DATA_ROW + i}:AD${FIRST_DATA_ROW + i}` });
       await waitUntil(() => sent.length === n && engine.snapshot.pending === 0 && !engine.snapshot.syncing);
+      // The change events of its own writes are read once, and are no edits.
+      await quiet(state);
+      expect(sent).toHaveLength(n);
       counts.push(state.syncs - before);
       const status = layout.byKey.get('status')!.index;
       const version = layout.byKey.get('version')!.index;
@@ -186,27 +250,102 @@ describe('l’adaptateur Excel (office-addin-mock)', () => {
     expect(counts[1]).toBeLessThanOrEqual(10);
   });
 
-  test('its own writes do not come back as edits; the treasurer’s do', async () => {
+  test('its own writes come back as changes, told from the treasurer’s edits by their content', async () => {
     const state = fakeExcel();
-    state.rows = toOffice([emptyRow(layout, FIRST_DATA_ROW), emptyRow(layout, FIRST_DATA_ROW + 1)]);
+    const id = '11111111-2222-4333-8444-555555555555';
+    state.rows = inSheet([
+      lineToRow(layout, { ...expense('001', 'Papeterie – cahiers'), pointed: false }, FIRST_DATA_ROW, {
+        id,
+        version: 1,
+        status: '✓',
+      }),
+      emptyRow(layout, FIRST_DATA_ROW + 1),
+    ]);
+    const sent: { id: string; version: number | null; line: { pj: string; libelle: string } }[] = [];
+    (globalThis as any).fetch = async (_url: string, init: { body: string }) => {
+      const batch = JSON.parse(init.body).lines as (typeof sent)[number][];
+      sent.push(...batch);
+      const results = batch.map((b) => ({
+        id: b.id,
+        result: 'stored',
+        line: { ...b.line, id: b.id, version: (b.version ?? 0) + 1, problems: [], status: 'validated', pointed: false },
+      }));
+      return new Response(JSON.stringify({ cursor: '1', results }), { status: 200 });
+    };
     const wb = new ExcelWorkbook();
-    const seen: number[][] = [];
-    await wb.onRowsChanged((rows) => seen.push(rows));
-    await wb.writeCells([{ row: 0, key: 'status', value: '✓' }]);
-    await state.onChanged!({ address: `Cahier!A${FIRST_DATA_ROW}` });
-    await state.onChanged!({ address: `Cahier!E${FIRST_DATA_ROW + 1}` });
-    expect(seen).toEqual([[1]]);
+    const changes: number[][] = [];
+    await wb.onRowsChanged((rows) => changes.push(rows));
+    const engine = new SyncEngine(wb, new Api(''), COOP, 2025, layout.chart, OPENING);
+    await engine.start();
+    // The add-in writes (status, pointage, version): the adapter reports the row, nothing is sent.
+    await wb.writeCells([
+      { row: 0, key: 'status', value: '✓ ⚠ relu' },
+      { row: 0, key: 'pointage', value: 'X' },
+      { row: 0, key: 'version', value: 1 },
+    ]);
+    await quiet(state);
+    expect(changes).toEqual([[0]]);
+    expect(sent).toEqual([]);
+    // The PJ "001" it wrote is still "001" in the sheet: text stays text.
+    expect(state.rows[0]![layout.byKey.get('pj')!.index]).toBe('001');
+    // The treasurer corrects the libellé of row 0 and types a new line in row 1: both are sent.
+    const edited = lineToRow(layout, { ...expense('001', 'Papeterie – cahiers et classeurs'), pointed: true }, 0, {
+      id,
+      version: 1,
+    });
+    await type(state, 0, edited);
+    await type(state, 1, lineToRow(layout, { ...expense('002', 'Boulangerie – goûter'), pointed: false }, 1));
+    await waitUntil(() => sent.length === 2 && engine.snapshot.pending === 0);
+    await quiet(state);
+    expect(sent.map((e) => [e.id === id, e.version, e.line.pj, e.line.libelle])).toEqual([
+      [true, 1, '001', 'Papeterie – cahiers et classeurs'],
+      [false, null, '002', 'Boulangerie – goûter'],
+    ]);
     expect(TABLE_NAME).toBe('Ecritures');
+    engine.stop();
+  });
+
+  test('an edit typed while the add-in is writing in the sheet reaches the service (real service)', async () => {
+    const pane = await paneService();
+    try {
+      const state = fakeExcel();
+      const engine = new SyncEngine(new ExcelWorkbook(), pane.api, COOP, 2025, layout.chart, OPENING);
+      await engine.start();
+      // When the service's first answer is back, the add-in's next write in the sheet is held.
+      const held = gate();
+      const sync = pane.api.sync;
+      let calls = 0;
+      pane.api.sync = async (...args) => {
+        const answer = await sync(...args);
+        if (++calls === 1) state.hold = held;
+        return answer;
+      };
+      await type(state, 0, lineToRow(layout, { ...expense('01', 'Papeterie – cahiers'), pointed: false }, 0));
+      await held.reached;
+      // While it writes, the treasurer types a new line and corrects the first one.
+      await type(state, 1, lineToRow(layout, { ...expense('02', 'Boulangerie – goûter', 1_840), pointed: false }, 1));
+      const first = [...(state.rows[0] as SheetCell[])];
+      first[layout.byKey.get('libelle')!.index] = 'Papeterie – cahiers et classeurs';
+      state.rows[0] = first;
+      await state.onChanged({ address: `Cahier!E${FIRST_DATA_ROW}` });
+      await new Promise((r) => setTimeout(r, 200));
+      held.open();
+      await waitUntil(async () => (await pane.stored()).length === 2 && engine.snapshot.pending === 0);
+      await quiet(state);
+      const stored = await pane.stored();
+      expect(stored.map((l) => [l.pj, l.libelle, l.amount, l.version])).toEqual([
+        ['01', 'Papeterie – cahiers et classeurs', 1_000, 2],
+        ['02', 'Boulangerie – goûter', 1_840, 1],
+      ]);
+      expect(engine.snapshot).toMatchObject({ pending: 0, errors: 0, conflicts: [] });
+      const status = layout.byKey.get('status')!.index;
+      expect(state.rows.map((r) => r[status])).toEqual(['✓', '✓']);
+      engine.stop();
+    } finally {
+      await pane.service.stop();
+    }
   });
 });
-
-async function waitUntil(check: () => boolean, timeout = 10_000): Promise<void> {
-  const end = Date.now() + timeout;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('délai dépassé');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('la création du cahier dans un classeur', () => {
   test('one batch writes the table with the definition’s headers, the names the formulas use, the lists', async () => {
