@@ -4,85 +4,41 @@
  * split line, see it validated and stored, point it, lose the service mid-sync and see the
  * queue drain when it returns, resolve a conflict. Screenshots go to test-results/.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { addCoop, addUser, openExercise } from '../../server/operations/accounts';
-import { startService, type RunningService } from '../../server/service';
-import { ADDIN_DIR } from '../../server/http/static';
-import { Client } from '../api/harness';
-
-const SHOTS = join(__dirname, '../../test-results/screenshots');
-const CHROMIUM = process.env.CAHIER_CHROMIUM ?? '/usr/bin/chromium';
-
-function freePort(): Promise<number> {
-  return new Promise((ok) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
-    });
-  });
-}
+import type { Page } from 'playwright-core';
+import type { Client } from '../api/harness';
+import {
+  LINES as lines,
+  badge as badgeOf,
+  expectBadge,
+  expectText,
+  expectValue,
+  openPane,
+  shot as shotOf,
+  waitFor,
+  type Pane,
+} from './pane';
 
 describe('le volet Office dans un vrai navigateur', () => {
-  let dir: string;
-  let dbUrl: string;
-  let port: number;
-  let service: RunningService | null = null;
-  let browser: Browser;
+  let pane: Pane;
   let page: Page;
   let api: Client;
-  const lines = '/api/coops/087-0001/exercises/2025/lines';
 
-  const start = async () => {
-    service = await startService({ dbUrl, port, sessionHours: 1 });
-  };
-  const badge = () => page.getByRole('status', { name: 'État de la synchronisation' });
-  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const badge = () => badgeOf(page);
+  const shot = (name: string) => shotOf(page, name);
   const statusCell = (row: number) =>
     page.evaluate((r) => window.cahierWorkbook!.cell(r, 'status'), row) as Promise<string | null>;
 
   beforeAll(async () => {
-    if (!existsSync(join(ADDIN_DIR, 'taskpane.html'))) throw new Error('Construisez le volet d’abord : npm run build');
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium introuvable (${CHROMIUM}) : apt-get install -y chromium`);
-    await mkdir(SHOTS, { recursive: true });
-    dir = await mkdtemp(join(tmpdir(), 'cahier-pane-'));
-    dbUrl = `sqlite:${join(dir, 'c.sqlite')}`;
-    port = await freePort();
-    await start();
-    const coop = await addCoop(service!.db, { number: '087-0001', name: 'École Jules Ferry', department: '87' });
-    await addUser(service!.db, { login: 'Claire', password: 'mot-de-passe-1', coop: coop.number });
-    await openExercise(service!.db, coop.id, 2025, { banque: 150_000, caisse: 10_000 });
-    api = await new Client(service!.url).login('Claire', 'mot-de-passe-1');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--lang=fr-FR',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 420, height: 900 }, locale: 'fr-FR' });
-    // Outside Office, office.js is not needed (and this machine has no internet).
-    await page.route('https://appsforoffice.microsoft.com/**', (r) => r.abort());
+    pane = await openPane('fr-FR');
+    ({ page, api } = pane);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await service?.close();
-    await rm(dir, { recursive: true, force: true });
+    await pane?.close();
   });
 
   test('log in, create the cahier, enter a split line: validated and stored in the service', async () => {
-    await page.goto(`http://localhost:${port}/taskpane.html`);
+    await page.goto(pane.url);
     await page.getByLabel('Identifiant').fill('claire');
     await page.getByLabel('Mot de passe').fill('mot-de-passe-1');
     await page.getByRole('button', { name: 'Se connecter' }).click();
@@ -95,7 +51,7 @@ describe('le volet Office dans un vrai navigateur', () => {
 
     const form = page.getByRole('form', { name: 'Nouvelle écriture' });
     await expectValue(form.getByLabel('N° de pièce'), '01');
-    await form.getByLabel('Date').fill('2025-09-20');
+    await form.getByLabel('Date').fill('20/09/2025');
     await form.getByLabel('Libellé (qui – quoi)').fill('OCCE – cotisation et assurance');
     await form.getByLabel('N° de chèque').fill('4500123');
     await form.getByLabel('Montant (€)').fill('482,30');
@@ -151,12 +107,11 @@ describe('le volet Office dans un vrai navigateur', () => {
   });
 
   test('the service goes away mid-sync: the line waits, marked, and leaves when it returns', async () => {
-    await service!.close();
-    service = null;
+    await pane.stopService();
     await page.getByRole('tab', { name: 'Nouvelle écriture' }).click();
     const form = page.getByRole('form', { name: 'Nouvelle écriture' });
     await form.getByLabel('Libellé (qui – quoi)').fill('Boulangerie – goûter');
-    await form.getByLabel('Date').fill('2025-10-03');
+    await form.getByLabel('Date').fill('03/10/2025');
     await form.getByLabel('Compte').selectOption('caisse');
     await form.getByLabel('Mode').selectOption('especes');
     await form.getByLabel('N° de chèque').fill('');
@@ -168,7 +123,7 @@ describe('le volet Office dans un vrai navigateur', () => {
     expect(await statusCell(1)).toBe('⏳ à envoyer');
     expect(await page.evaluate(() => JSON.parse(window.cahierWorkbook!.queue!).length)).toBe(1);
     await shot('04-hors-ligne');
-    await start();
+    await pane.start();
     await expectBadge(badge(), 'Tout est synchronisé', 40_000);
     const stored = await api.request('GET', lines);
     expect(stored.body.lines.map((l: { pj: string; amount: number }) => [l.pj, l.amount])).toEqual([
@@ -206,7 +161,7 @@ describe('le volet Office dans un vrai navigateur', () => {
     await page.evaluate(() => (window.cahierWorkbook!.selection = 1));
     await page.getByRole('tab', { name: 'Ligne sélectionnée' }).click();
     await page.getByRole('button', { name: 'Lire la ligne sélectionnée' }).click();
-    await expectText(page, '02 · 2025-10-03 · Boulangerie – goûter · 18,40');
+    await expectText(page, '02 · 03/10/2025 · Boulangerie – goûter · 18,40');
     await page.getByRole('button', { name: 'Modifier' }).click();
     const form = page.getByRole('form', { name: 'Modifier l’écriture' });
     await form.getByLabel('Montant (€)').fill('19,60');
@@ -238,24 +193,4 @@ describe('le volet Office dans un vrai navigateur', () => {
 function strip(line: Record<string, unknown>) {
   const { id: _i, version: _v, status: _s, problems: _p, pointed: _pt, createdAt: _c, updatedAt: _u, ...rest } = line;
   return rest;
-}
-
-async function waitFor(check: () => Promise<boolean>, timeout = 15_000): Promise<void> {
-  const end = Date.now() + timeout;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('délai dépassé');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function expectText(scope: Pick<Page, 'getByText'>, text: string, timeout = 15_000): Promise<void> {
-  await scope.getByText(text, { exact: false }).first().waitFor({ timeout });
-}
-
-async function expectValue(locator: ReturnType<Page['getByLabel']>, value: string): Promise<void> {
-  await waitFor(async () => (await locator.inputValue()) === value);
-}
-
-async function expectBadge(locator: ReturnType<Page['getByRole']>, text: string, timeout = 15_000): Promise<void> {
-  await locator.getByText(text).waitFor({ timeout });
 }

@@ -15,6 +15,7 @@ import {
   Field,
   Input,
   MessageBar,
+  MessageBarActions,
   MessageBarBody,
   ProgressBar,
   Select,
@@ -23,7 +24,7 @@ import {
   TabList,
   Text,
 } from '@fluentui/react-components';
-import { DEFAULT_CHART, formatEuros, type Chart, type LineInput } from '../../../templates/definition';
+import { DEFAULT_CHART, formatDateFr, formatEuros, type Chart, type LineInput } from '../../../templates/definition';
 import { Api, ApiError, type CoopSummary, type ExerciseSummary, type SessionUser } from '../api';
 import { SyncEngine, type SyncState } from '../sync';
 import type { CahierWorkbook } from '../workbook';
@@ -89,7 +90,8 @@ function SyncBadge({ state, onRetry }: { state: SyncState; onRetry: () => void }
     text = `${state.errors} en erreur`;
     color = 'danger';
   } else if (state.pending) {
-    text = `${state.pending} en attente${state.offline ? ' – service injoignable' : ''}`;
+    const why = state.sessionExpired ? ' – session expirée' : state.offline ? ' – service injoignable' : '';
+    text = `${state.pending} en attente${why}`;
     color = 'warning';
   }
   return (
@@ -110,7 +112,7 @@ function SyncBadge({ state, onRetry }: { state: SyncState; onRetry: () => void }
 
 function describe(line: LineInput | null | undefined): string {
   if (!line) return 'supprimée';
-  return `${line.pj} · ${line.date} · ${line.libelle} · ${formatEuros(line.amount)}`;
+  return `${line.pj} · ${formatDateFr(line.date)} · ${line.libelle} · ${formatEuros(line.amount)}`;
 }
 
 function Conflicts({ engine, state }: { engine: SyncEngine; state: SyncState }) {
@@ -352,6 +354,14 @@ export function App({ workbook, api: given }: { workbook: CahierWorkbook; api?: 
         </Field>
       </div>
       {state && engine && <SyncBadge state={state} onRetry={() => void engine.flush()} />}
+      {state?.sessionExpired && (
+        <MessageBar intent="warning">
+          <MessageBarBody>{state.lastError}</MessageBarBody>
+          <MessageBarActions>
+            <Button onClick={() => void api.logout().then(() => setUser(null))}>Se reconnecter</Button>
+          </MessageBarActions>
+        </MessageBar>
+      )}
       {engine && state && <Conflicts engine={engine} state={state} />}
       {hasCahier === false && (
         <MessageBar intent="info">

@@ -33,6 +33,7 @@ import {
   type Mode,
   type Problem,
 } from '../../../templates/definition';
+import { AmountInput, DateField, amountError, formatAmount } from './fields';
 
 export interface EntryFormProps {
   chart: Chart;
@@ -49,7 +50,12 @@ interface Part {
   amount: string;
 }
 
-const today = () => new Date().toISOString().slice(0, 10);
+/** Today in the treasurer's own calendar (not UTC: a line typed at 00:30 is today's). */
+function today(): string {
+  const d = new Date();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
 
 export function EntryForm(props: EntryFormProps) {
   const { chart, initial } = props;
@@ -61,12 +67,12 @@ export function EntryForm(props: EntryFormProps) {
   const [mode, setMode] = useState<Mode | ''>(initial?.mode ?? 'cheque');
   const [cheque, setCheque] = useState(initial?.cheque ?? '');
   const [action, setAction] = useState(initial?.action ?? '');
-  const [amount, setAmount] = useState(initial ? String(initial.amount / 100).replace('.', ',') : '');
+  const [amount, setAmount] = useState(initial ? formatAmount(initial.amount) : '');
   const [split, setSplit] = useState((initial?.ventilation.length ?? 0) > 1);
   const [chapter, setChapter] = useState(initial?.ventilation[0]?.chapter ?? '');
   const [parts, setParts] = useState<Part[]>(
     initial && initial.ventilation.length > 1
-      ? initial.ventilation.map((p) => ({ chapter: p.chapter, amount: String(p.amount / 100).replace('.', ',') }))
+      ? initial.ventilation.map((p) => ({ chapter: p.chapter, amount: formatAmount(p.amount) }))
       : [
           { chapter: '', amount: '' },
           { chapter: '', amount: '' },
@@ -166,9 +172,7 @@ export function EntryForm(props: EntryFormProps) {
         <Field label="N° de pièce" required>
           <Input value={pj} onChange={(_, d) => setPj(d.value)} name="pj" />
         </Field>
-        <Field label="Date" required>
-          <Input type="date" value={date} onChange={(_, d) => setDate(d.value)} name="date" />
-        </Field>
+        <DateField label="Date" required value={date} onChange={setDate} name="date" />
       </div>
       <Field label="Libellé (qui – quoi)" required>
         <Input
@@ -214,14 +218,8 @@ export function EntryForm(props: EntryFormProps) {
         </Field>
       </div>
       <div className="cc-row">
-        <Field label="Montant (€)" required validationMessage={'error' in parsed && amount ? parsed.error : undefined}>
-          <Input
-            value={amount}
-            onChange={(_, d) => setAmount(d.value)}
-            name="amount"
-            inputMode="decimal"
-            placeholder="45,90"
-          />
+        <Field label="Montant (€)" required validationMessage={amountError(amount)}>
+          <AmountInput value={amount} onChange={setAmount} name="amount" placeholder="45,90" />
         </Field>
         <Field label="Action">
           <Input value={action} onChange={(_, d) => setAction(d.value)} name="action" placeholder="Photos scolaires" />
@@ -265,11 +263,10 @@ export function EntryForm(props: EntryFormProps) {
                       </option>
                     ))}
                   </Select>
-                  <Input
+                  <AmountInput
                     aria-label={`Montant du chapitre ${i + 1}`}
                     value={p.amount}
-                    inputMode="decimal"
-                    onChange={(_, d) => setParts(parts.map((x, j) => (j === i ? { ...x, amount: d.value } : x)))}
+                    onChange={(v) => setParts(parts.map((x, j) => (j === i ? { ...x, amount: v } : x)))}
                   />
                 </div>
               ))}

@@ -18,12 +18,14 @@ import {
 import {
   formatDateFr,
   formatEuros,
+  isIsoDate,
   parseEuros,
   rapprochement,
   touchesBank,
   type CahierLine,
 } from '../../../templates/definition';
 import type { SheetLine, SyncEngine } from '../sync';
+import { AmountInput, DateField, amountError } from './fields';
 
 export function Pointage({ engine }: { engine: SyncEngine }) {
   const [lines, setLines] = useState<SheetLine[]>([]);
@@ -47,8 +49,8 @@ export function Pointage({ engine }: { engine: SyncEngine }) {
   const shown = bank.filter(
     (s) =>
       Boolean(s.line.pointed) === showPointed &&
-      (!from || s.line.date >= from) &&
-      (!to || s.line.date <= to) &&
+      (!isIsoDate(from) || s.line.date >= from) &&
+      (!isIsoDate(to) || s.line.date <= to) &&
       (!('cents' in wanted) || s.line.amount === wanted.cents) &&
       (!cheque || (s.line.cheque ?? '').includes(cheque.trim())),
   );
@@ -76,16 +78,12 @@ export function Pointage({ engine }: { engine: SyncEngine }) {
   return (
     <section aria-label="Pointage">
       <div className="cc-row">
-        <Field label="Du">
-          <Input type="date" value={from} onChange={(_, d) => setFrom(d.value)} />
-        </Field>
-        <Field label="Au">
-          <Input type="date" value={to} onChange={(_, d) => setTo(d.value)} />
-        </Field>
+        <DateField label="Du" value={from} onChange={setFrom} name="du" />
+        <DateField label="Au" value={to} onChange={setTo} name="au" />
       </div>
       <div className="cc-row">
-        <Field label="Montant">
-          <Input value={amount} onChange={(_, d) => setAmount(d.value)} placeholder="45,90" />
+        <Field label="Montant (€)" validationMessage={amountError(amount)}>
+          <AmountInput value={amount} onChange={setAmount} name="montant" placeholder="45,90" />
         </Field>
         <Field label="N° de chèque">
           <Input value={cheque} onChange={(_, d) => setCheque(d.value)} />
@@ -113,8 +111,8 @@ export function Pointage({ engine }: { engine: SyncEngine }) {
         ))}
         {shown.length === 0 && <li>Aucune ligne.</li>}
       </ul>
-      <Field label="Solde du relevé bancaire (€)">
-        <Input value={releve} onChange={(_, d) => setReleve(d.value)} name="releve" placeholder="1 234,56" />
+      <Field label="Solde du relevé bancaire (€)" validationMessage={amountError(releve)}>
+        <AmountInput value={releve} onChange={setReleve} name="releve" placeholder="1 234,56" />
       </Field>
       {rap && (
         <Text role="status" className={rap.ecart === 0 ? 'cc-ok' : 'cc-gap'}>
