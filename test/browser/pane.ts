@@ -35,6 +35,8 @@ export interface Pane {
   page: Page;
   /** Another client of the service, to see what it stored. */
   api: Client;
+  /** What the browser reported as blocked by the service's Content-Security-Policy. */
+  cspViolations: string[];
   url: string;
   /** (Re)starts the service on the same database and port. */
   start(): Promise<void>;
@@ -76,11 +78,16 @@ export async function openPane(locale: string): Promise<Pane> {
     });
     const context = await browser.newContext({ viewport: { width: 420, height: 900 }, locale });
     const page = await context.newPage();
+    const cspViolations: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+    });
     // Outside Office, office.js is not needed (and this machine has no internet).
     await page.route('https://appsforoffice.microsoft.com/**', (r) => r.abort());
     return {
       page,
       api,
+      cspViolations,
       url: `http://localhost:${port}/taskpane.html`,
       start,
       async stopService() {

@@ -188,6 +188,13 @@ describe('le volet Office dans un vrai navigateur', () => {
     await waitFor(async () => (await api.request('GET', lines)).body.lines.length === 2);
     expect(await page.evaluate(() => window.cahierWorkbook!.rows!.length)).toBe(2);
   });
+
+  test('everything above ran under the service’s Content-Security-Policy without a violation', async () => {
+    const r = await pane.page.request.get(pane.url);
+    expect(r.headers()['content-security-policy']).toContain("script-src 'self' https://appsforoffice.microsoft.com");
+    expect(r.headers()['x-frame-options']).toBeUndefined();
+    expect(pane.cspViolations).toEqual([]);
+  });
 });
 
 function strip(line: Record<string, unknown>) {
