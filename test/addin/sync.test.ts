@@ -16,18 +16,7 @@ const realFetch = globalThis.fetch;
 afterEach(() => {
   globalThis.fetch = realFetch;
 });
-const line = (pj: string, amount = 1_000): LineInput => ({
-  pj,
-  date: '2025-10-01',
-  libelle: `Papeterie – facture ${pj}`,
-  mode: 'carte',
-  cheque: null,
-  action: null,
-  kind: 'depense',
-  account: 'banque',
-  amount,
-  ventilation: [{ chapter: '6180', amount }],
-});
+const line = (pj: string, amount = 1_000): LineInput => expense(pj, `Papeterie – facture ${pj}`, amount);
 
 /**
  * A service that stores what it gets, or is away; `refuse` answers a batch holding such a line
