@@ -119,6 +119,30 @@ export async function updateAtVersion<M extends Model>(
   if (count !== 1) throw new ServiceError(412, 'version_perimee', 'La ligne a été modifiée entre-temps.');
 }
 
+/** The driver's connection a SQLite transaction runs on (node-sqlite3's Database). */
+interface SqliteConnection {
+  run(sql: string, params: unknown[], done: (e: Error | null) => void): void;
+}
+
+/**
+ * Runs a statement whose values are `?` parameters, bound by position. On SQLite the statement
+ * goes to the transaction's connection directly: Sequelize would bind the values by name, and
+ * SQLite looks each name up among all the statement's parameters (a 2,000-line batch took 3.2 s
+ * instead of 0.1 s). On MySQL Sequelize binds them (a prepared statement).
+ */
+async function runBound(db: Db, t: Transaction, sql: string, values: unknown[]): Promise<void> {
+  if (db.dialect === 'sqlite') {
+    const connection = (t as unknown as { connection: SqliteConnection }).connection;
+    await new Promise<void>((ok, ko) => connection.run(sql, values, (e) => (e ? ko(e) : ok())));
+    return;
+  }
+  let n = 0;
+  await db.sequelize.query(
+    sql.replace(/\?/g, () => `$${++n}`),
+    { bind: values, transaction: t, type: QueryTypes.INSERT },
+  );
+}
+
 /**
  * Multi-row INSERT of plain values (column names from the model), every value bound as a
  * parameter: no model instances, no per-row hooks, and no value ever pasted into the SQL text.
@@ -144,21 +168,12 @@ export async function insertRows(
   };
   // SQLite allows 32,766 parameters a statement, MySQL 65,535: rows go in slices under both.
   const perStatement = Math.max(1, Math.floor(30_000 / attributes.length));
+  const tuple = `(${attributes.map(() => '?').join(', ')})`;
   for (let start = 0; start < rows.length; start += perStatement) {
     const slice = rows.slice(start, start + perStatement);
-    const bind: unknown[] = [];
-    const tuples = slice.map((r) => {
-      const marks = attributes.map(([name]) => {
-        bind.push(value((r as Record<string, unknown>)[name]));
-        return `$${bind.length}`;
-      });
-      return `(${marks.join(', ')})`;
-    });
-    await db.sequelize.query(`INSERT INTO ${table} (${columns}) VALUES ${tuples.join(', ')}`, {
-      bind,
-      transaction: t,
-      type: QueryTypes.INSERT,
-    });
+    const values: unknown[] = [];
+    for (const r of slice) for (const [name] of attributes) values.push(value((r as Record<string, unknown>)[name]));
+    await runBound(db, t, `INSERT INTO ${table} (${columns}) VALUES ${slice.map(() => tuple).join(', ')}`, values);
   }
 }
 
