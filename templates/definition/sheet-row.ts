@@ -97,11 +97,17 @@ export function plainValue(value: unknown): string | number | boolean | Date | n
   return null;
 }
 
+/**
+ * A cell's text on one line: a line break typed in the cell (Alt+Entrée) or a tab becomes a
+ * space, as the paper cahier has one line per écriture (the service refuses control characters).
+ */
 function text(value: unknown): string {
   const v = plainValue(value);
   if (v === null) return '';
   if (v instanceof Date) return v.toISOString().slice(0, 10);
-  return String(v).trim();
+  return String(v)
+    .replace(/\s*[\r\n\t\u2028\u2029]+\s*/g, ' ')
+    .trim();
 }
 
 function readDate(value: unknown): string {

@@ -261,6 +261,14 @@ describe('une ligne lue dans le tableau', () => {
       'Les deux montants d’une ligne « Dépôt d’espèces » doivent être égaux (40,00\u00a0€ et 45,90\u00a0€).',
     );
   });
+  test('a libellé typed on two lines in its cell (Alt+Entrée) reads as one line', () => {
+    const values = row(base);
+    values[layout.byKey.get('libelle')!.index] = 'Librairie Martin –\r\n  facture 45\tcahiers ';
+    values[layout.byKey.get('action')!.index] = 'Classe\nverte';
+    const read = rowToLine(layout, values);
+    expect(read.line?.libelle).toBe('Librairie Martin – facture 45 cahiers');
+    expect(read.line?.action).toBe('Classe verte');
+  });
   test('an amount with three decimals typed in a chapter', () => {
     const values = row(base);
     values[layout.byKey.get('ch_6180')!.index] = 45.905;
