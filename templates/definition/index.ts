@@ -9,3 +9,4 @@ export * from './compute';
 export * from './columns';
 export * from './sheet-row';
 export * from './side-books';
+export * from './statements';

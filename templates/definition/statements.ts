@@ -1,0 +1,42 @@
+/**
+ * A bank statement (relevé de compte) as every reader returns it, whatever its format: plain
+ * values, amounts in signed cents (a credit on the coop's account is positive), dates
+ * "YYYY-MM-DD". Readers live at the edge (server/formats/statements/); matching and the état de
+ * rapprochement work on this shape.
+ */
+import type { Cents } from './money';
+import type { IsoDate } from './dates';
+
+export const STATEMENT_FORMATS = ['csv', 'ofx', 'cfonb120', 'camt053'] as const;
+export type StatementFormat = (typeof STATEMENT_FORMATS)[number];
+
+export const STATEMENT_FORMAT_LABELS: Record<StatementFormat, string> = {
+  csv: 'CSV (export du site de la banque)',
+  ofx: 'OFX (1.x ou 2.x)',
+  cfonb120: 'CFONB 120 caractères',
+  camt053: 'camt.053 (ISO 20022)',
+};
+
+export interface StatementLine {
+  /** Date of the operation as the bank books it. */
+  date: IsoDate;
+  /** Signed cents: a credit (money received) is positive, a debit negative. */
+  amount: Cents;
+  /** The bank's label, one line, spaces folded. */
+  label: string;
+  /** Cheque number when the format or the label gives one. */
+  cheque: string | null;
+  /** The bank's own reference of the operation (FITID, AcctSvcrRef…), when the format has one. */
+  bankRef: string | null;
+}
+
+export interface Statement {
+  format: StatementFormat;
+  /** Account number or IBAN as the file gives it. */
+  account: string | null;
+  /** First and last dates covered (from the file's own period, else from its lines). */
+  period: { from: IsoDate; to: IsoDate } | null;
+  openingBalance: Cents | null;
+  closingBalance: Cents | null;
+  lines: StatementLine[];
+}
