@@ -5,12 +5,14 @@ import * as m001 from './migrations/001-initial';
 import * as m002 from './migrations/002-login-throttle';
 import * as m003 from './migrations/003-exercise-audit';
 import * as m004 from './migrations/004-binary-collation';
+import * as m005 from './migrations/005-statements';
 
 const MIGRATIONS = [
   { name: '001-initial', ...m001 },
   { name: '002-login-throttle', ...m002 },
   { name: '003-exercise-audit', ...m003 },
   { name: '004-binary-collation', ...m004 },
+  { name: '005-statements', ...m005 },
 ];
 
 export async function migrate(db: Db): Promise<string[]> {

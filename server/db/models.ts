@@ -95,6 +95,8 @@ export function defineModels(sequelize: Sequelize) {
     declare ventilation: string;
     declare problems: string;
     declare pointed: boolean;
+    /** The statement line that cleared it, when it was pointed from an imported statement. */
+    declare statementLineId: CreationOptional<number | null>;
     declare createdAt: CreationOptional<Date>;
     declare updatedAt: CreationOptional<Date>;
   }
@@ -123,6 +125,47 @@ export function defineModels(sequelize: Sequelize) {
     declare before: string | null;
     declare after: string | null;
     declare at: Date;
+  }
+
+  /** A bank statement imported for a coop (the lines it brought are in statement_lines). */
+  class Statement extends Model<InferAttributes<Statement>, InferCreationAttributes<Statement>> {
+    declare id: CreationOptional<number>;
+    declare coopId: number;
+    declare exerciseId: number;
+    declare format: string;
+    declare fileName: string | null;
+    declare fileHash: string;
+    declare account: string | null;
+    declare periodFrom: string | null;
+    declare periodTo: string | null;
+    declare openingBalance: number | null;
+    declare closingBalance: number | null;
+    declare linesRead: number;
+    declare linesNew: number;
+    declare importedBy: string;
+    declare importedAt: Date;
+  }
+
+  class StatementLine extends Model<InferAttributes<StatementLine>, InferCreationAttributes<StatementLine>> {
+    declare id: CreationOptional<number>;
+    declare statementId: number;
+    declare coopId: number;
+    /** What recognises the line on a later import (bank reference, else date·amount·label·occurrence). */
+    declare lineKey: string;
+    declare date: string;
+    declare amount: number;
+    declare label: string;
+    declare cheque: string | null;
+    declare bankRef: string | null;
+    /** Its place in the file it came from. */
+    declare position: number;
+  }
+
+  /** A coop's CSV column mapping, for a bank layout the reader cannot recognise by itself. */
+  class CsvMapping extends Model<InferAttributes<CsvMapping>, InferCreationAttributes<CsvMapping>> {
+    declare coopId: number;
+    declare mapping: string;
+    declare updatedAt: Date;
   }
 
   const mysql = sequelize.getDialect() === 'mysql';
@@ -210,6 +253,7 @@ export function defineModels(sequelize: Sequelize) {
       ventilation: { type: DataTypes.TEXT, allowNull: false },
       problems: { type: DataTypes.TEXT, allowNull: false },
       pointed: { type: DataTypes.BOOLEAN, allowNull: false },
+      statementLineId: { type: DataTypes.INTEGER, allowNull: true },
       createdAt: { type: DataTypes.DATE(3), allowNull: false },
       updatedAt: { type: DataTypes.DATE(3), allowNull: false },
     },
@@ -244,7 +288,63 @@ export function defineModels(sequelize: Sequelize) {
     },
     { ...common, tableName: 'exercise_audit' },
   );
-  return { Department, Coop, Exercise, User, Session, LoginAttempt, Line, Audit, ExerciseAudit };
+  Statement.init(
+    {
+      id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
+      coopId: { type: DataTypes.INTEGER, allowNull: false },
+      exerciseId: { type: DataTypes.INTEGER, allowNull: false },
+      format: { type: DataTypes.STRING(20), allowNull: false },
+      fileName: { type: DataTypes.STRING(255), allowNull: true },
+      fileHash: { type: DataTypes.STRING(64), allowNull: false },
+      account: { type: DataTypes.STRING(64), allowNull: true },
+      periodFrom: { type: DataTypes.STRING(10), allowNull: true },
+      periodTo: { type: DataTypes.STRING(10), allowNull: true },
+      openingBalance: { type: DataTypes.BIGINT, allowNull: true },
+      closingBalance: { type: DataTypes.BIGINT, allowNull: true },
+      linesRead: { type: DataTypes.INTEGER, allowNull: false },
+      linesNew: { type: DataTypes.INTEGER, allowNull: false },
+      importedBy: { type: DataTypes.STRING(100), allowNull: false },
+      importedAt: { type: DataTypes.DATE(3), allowNull: false },
+    },
+    { ...common, tableName: 'statements' },
+  );
+  StatementLine.init(
+    {
+      id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
+      statementId: { type: DataTypes.INTEGER, allowNull: false },
+      coopId: { type: DataTypes.INTEGER, allowNull: false },
+      lineKey: { type: DataTypes.STRING(64), allowNull: false },
+      date: { type: DataTypes.STRING(10), allowNull: false },
+      amount: { type: DataTypes.BIGINT, allowNull: false },
+      label: { type: DataTypes.STRING(500), allowNull: false },
+      cheque: { type: DataTypes.STRING(40), allowNull: true },
+      bankRef: { type: DataTypes.STRING(100), allowNull: true },
+      position: { type: DataTypes.INTEGER, allowNull: false },
+    },
+    { ...common, tableName: 'statement_lines' },
+  );
+  CsvMapping.init(
+    {
+      coopId: { type: DataTypes.INTEGER, primaryKey: true },
+      mapping: { type: DataTypes.TEXT, allowNull: false },
+      updatedAt: { type: DataTypes.DATE(3), allowNull: false },
+    },
+    { ...common, tableName: 'csv_mappings' },
+  );
+  return {
+    Department,
+    Coop,
+    Exercise,
+    User,
+    Session,
+    LoginAttempt,
+    Line,
+    Audit,
+    ExerciseAudit,
+    Statement,
+    StatementLine,
+    CsvMapping,
+  };
 }
 
 export type Models = ReturnType<typeof defineModels>;
@@ -253,3 +353,5 @@ export type AuditRow = InstanceType<Models['Audit']>;
 export type UserRow = InstanceType<Models['User']>;
 export type CoopRow = InstanceType<Models['Coop']>;
 export type ExerciseRow = InstanceType<Models['Exercise']>;
+export type StatementRow = InstanceType<Models['Statement']>;
+export type StatementLineRow = InstanceType<Models['StatementLine']>;

@@ -33,6 +33,8 @@ export interface LineJson extends LineInput {
   status: 'draft' | 'validated';
   problems: Problem[];
   pointed: boolean;
+  /** The statement line that cleared it (pointed from an imported statement), else null. */
+  statementLineId: number | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -86,6 +88,7 @@ export function lineJson(row: LineRow): LineJson | TombstoneJson {
     status: row.status,
     problems: JSON.parse(row.problems) as Problem[],
     pointed: Boolean(row.pointed),
+    statementLineId: row.statementLineId ?? null,
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
   };
@@ -260,6 +263,7 @@ class ExerciseWriter {
       deleted: false,
       seq: this.cursorOf.next(),
       pointed: false,
+      statementLineId: null,
       createdAt: this.now,
       updatedAt: this.now,
       ...this.fields(line, problems),
@@ -273,7 +277,7 @@ class ExerciseWriter {
   /** Replaces (or restores, or deletes) a row whose version the caller holds. */
   async replace(existing: LineRow, line: LineInput | null): Promise<LineRow> {
     const wasDeleted = Boolean(existing.deleted);
-    if (line === null) return this.apply(existing, { deleted: true, pointed: false }, 'delete');
+    if (line === null) return this.apply(existing, { deleted: true, pointed: false, statementLineId: null }, 'delete');
     if (existing.pointed && !existing.deleted) {
       const old = inputOf(existing);
       if (old.amount !== line.amount || old.date !== line.date || old.account !== line.account) {
@@ -290,7 +294,7 @@ class ExerciseWriter {
   }
 
   /** Points (seen on a bank statement) or un-points a validated bank line. */
-  async point(existing: LineRow, pointed: boolean): Promise<LineRow> {
+  async point(existing: LineRow, pointed: boolean, statementLineId: number | null = null): Promise<LineRow> {
     if (existing.status !== 'validated') {
       throw new ServiceError(409, 'ligne_brouillon', 'Corrigez d’abord la ligne : un brouillon ne se pointe pas.');
     }
@@ -302,7 +306,11 @@ class ExerciseWriter {
         'Seules les lignes passées en banque se pointent sur un relevé.',
       );
     }
-    return this.apply(existing, { pointed }, pointed ? 'pointage' : 'depointage');
+    return this.apply(
+      existing,
+      { pointed, statementLineId: pointed ? statementLineId : null },
+      pointed ? 'pointage' : 'depointage',
+    );
   }
 
   /** Writes a change under the version the caller read (conditional UPDATE) and its audit row. */
@@ -512,6 +520,46 @@ export function pointLine(scope: Scope, id: string, pointed: boolean, ifMatch: n
     },
     [id],
   );
+}
+
+/**
+ * Points lines against statement lines, all in one transaction: each line is named with the
+ * version the caller read (as for pointage); one refusal refuses them all (nothing is half-done).
+ */
+export async function pointFromStatement(
+  scope: Scope,
+  entries: readonly { id: string; version: number; statementLineId: number }[],
+): Promise<LineRow[]> {
+  return scope.db.write(async (t) => {
+    const w = await ExerciseWriter.open(scope, t);
+    await w.prefetch(
+      entries.map((e) => e.id),
+      [],
+    );
+    const rows: LineRow[] = [];
+    for (const e of entries) {
+      const existing = await w.find(e.id);
+      const conflict =
+        !existing || existing.deleted
+          ? versionConflict<LineRow>(null, e.version)
+          : existing.version !== e.version
+            ? versionConflict(existing, e.version)
+            : null;
+      if (conflict?.result === 'conflict') {
+        throw new ServiceError(conflict.status, conflict.code, conflict.message, {
+          current: conflict.row ? lineJson(conflict.row) : null,
+        });
+      }
+      if (existing!.pointed) {
+        throw new ServiceError(409, 'ligne_pointee', `La ligne ${existing!.pj} est déjà pointée.`, {
+          current: lineJson(existing!),
+        });
+      }
+      rows.push(await w.point(existing!, true, e.statementLineId));
+    }
+    await w.flush();
+    return rows;
+  });
 }
 
 /** Copies a line under the next free PJ; `copyId` (client-generated) makes retries harmless. */
