@@ -66,19 +66,28 @@ function checkPath(ctx: Context): void {
 
 const MAX_BODY = 20 * 1024 * 1024;
 
-async function readJson(ctx: Context): Promise<unknown> {
-  const length = Number(ctx.get('Content-Length') || 0);
-  if (length > MAX_BODY)
-    throw new ServiceError(413, 'corps_trop_gros', 'La requête dépasse 20 Mo : envoyez des lots plus petits.');
+/** The request's bytes, refused (413) beyond `max` before they are all read. */
+async function readBytes(ctx: Context, max: number): Promise<Buffer> {
+  const tooBig = () =>
+    new ServiceError(
+      413,
+      'corps_trop_gros',
+      `La requête dépasse ${Math.round(max / 1024 / 1024)} Mo : envoyez des lots ou des fichiers plus petits.`,
+    );
+  if (Number(ctx.get('Content-Length') || 0) > max) throw tooBig();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of ctx.req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY)
-      throw new ServiceError(413, 'corps_trop_gros', 'La requête dépasse 20 Mo : envoyez des lots plus petits.');
+    if (size > max) throw tooBig();
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+async function readJson(ctx: Context): Promise<unknown> {
+  const bytes = await readBytes(ctx, MAX_BODY);
+  const text = bytes.toString('utf8');
   if (!text.trim()) return undefined;
   if (!ctx.is('application/json', 'application/*+json')) {
     throw new ServiceError(
@@ -134,7 +143,11 @@ function handler(route: Route, services: Services) {
       if (ctx.query[name] !== undefined) parseWith(spec.schema, ctx.query[name], name);
     }
     let body: unknown = undefined;
-    if (route.method === 'put' || route.method === 'post') {
+    if (route.upload) {
+      body = await readBytes(ctx, route.upload.maxBytes);
+      if (!(body as Buffer).length)
+        throw new ServiceError(400, 'corps_absent', 'Le fichier est absent du corps de la requête.');
+    } else if (route.method === 'put' || route.method === 'post') {
       const raw = await readJson(ctx);
       if (route.body) {
         if (raw === undefined && !route.body.safeParse({}).success) {

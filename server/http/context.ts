@@ -41,6 +41,8 @@ export interface Route {
   query?: Record<string, { description: string; schema: z.ZodType }>;
   headers?: Record<string, { description: string; required?: boolean }>;
   body?: z.ZodType;
+  /** The body is a file, handed to the handler as bytes (up to `maxBytes`), not JSON. */
+  upload?: { maxBytes: number; description: string };
   responses: Record<number, { description: string; schema?: z.ZodType }>;
   handle(r: RouteContext): Promise<void>;
 }

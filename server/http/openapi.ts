@@ -75,6 +75,15 @@ export function openApiDocument(): Json {
       ...(r.body
         ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(r.body) } } } }
         : {}),
+      ...(r.upload
+        ? {
+            requestBody: {
+              required: true,
+              description: r.upload.description,
+              content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+            },
+          }
+        : {}),
       responses,
     };
   }

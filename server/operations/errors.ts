@@ -31,6 +31,8 @@ export const PROBLEM_TYPES = {
   format_non_json: { status: 415, title: 'Le corps doit être du JSON' },
   donnee_invalide: { status: 422, title: 'Donnée invalide' },
   donnees_invalides: { status: 422, title: 'Champs invalides (liste dans errors)' },
+  releve_illisible: { status: 422, title: 'Relevé bancaire illisible (le message nomme la ligne)' },
+  montants_differents: { status: 422, title: 'Les lignes choisies ne font pas le montant du relevé' },
   version_requise: { status: 428, title: 'Version requise (en-tête If-Match)' },
   connexion_bloquee: { status: 429, title: 'Trop d’essais de connexion : connexion bloquée un moment' },
   erreur_interne: { status: 500, title: 'Erreur inattendue du service ; rien n’est enregistré à moitié' },

@@ -40,3 +40,30 @@ export interface Statement {
   closingBalance: Cents | null;
   lines: StatementLine[];
 }
+
+/** A label compared across imports: lower case, accents and punctuation dropped, spaces folded. */
+export function normalLabel(label: string): string {
+  return label
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+/**
+ * What recognises each statement line on a later import of an overlapping statement: the bank's
+ * reference when the format has one, else date, amount and label with the line's occurrence
+ * among identical ones in the file — two genuine identical card payments on one day are both
+ * kept, and both recognised when the next statement repeats them.
+ */
+export function statementLineKeys(lines: readonly StatementLine[]): string[] {
+  const seen = new Map<string, number>();
+  return lines.map((l) => {
+    if (l.bankRef) return `ref|${l.bankRef}`;
+    const base = `${l.date}|${l.amount}|${normalLabel(l.label)}`;
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return `op|${base}|${n}`;
+  });
+}
