@@ -10,3 +10,5 @@ export * from './columns';
 export * from './sheet-row';
 export * from './side-books';
 export * from './statements';
+export * from './matching';
+export * from './reconciliation';
