@@ -22,6 +22,99 @@ export interface SyncResult {
   errors?: { field: string; message: string }[];
 }
 
+/** A line of a bank statement as the service shows it: signed cents, a credit is positive. */
+export interface StatementLineJson {
+  id: number;
+  date: string;
+  amount: number;
+  label: string;
+  cheque: string | null;
+}
+
+export interface StatementSummary {
+  id: number | null;
+  fileName: string | null;
+  format: 'csv' | 'ofx' | 'cfonb120' | 'camt053';
+  account: string | null;
+  period: { from: string; to: string } | null;
+  openingBalance: number | null;
+  closingBalance: number | null;
+  importedAt: string | null;
+  importedBy: string | null;
+}
+
+/** A cahier line proposed for a statement line (positive cents), with the version to accept it. */
+export interface ProposedLine {
+  id: string;
+  pj: string;
+  version: number;
+  date: string;
+  libelle: string;
+  amount: number;
+}
+
+export interface Proposal {
+  statementLine: StatementLineJson;
+  lines: ProposedLine[];
+  /** 0…1. */
+  score: number;
+  certain: boolean;
+  /** Why, in French. */
+  reasons: string[];
+}
+
+export interface Unmatched {
+  statementLine: StatementLineJson;
+  /** The cahier line the service proposes to create for it (no PJ), or null. */
+  suggestion: Omit<LineInput, 'pj'> | null;
+}
+
+export interface StatementImport {
+  statement: StatementSummary;
+  lines: { read: number; new: number; alreadyImported: number };
+  proposals: Proposal[];
+  unmatched: Unmatched[];
+}
+
+export interface StatementDetail {
+  statement: StatementSummary;
+  lines: (StatementLineJson & { bankRef: string | null; cleared: { id: string; pj: string }[] })[];
+  proposals: Proposal[];
+  unmatched: Unmatched[];
+}
+
+export type StatementListItem = StatementSummary & { lines: { read: number; new: number } };
+
+export interface Acceptance {
+  statementLine: number;
+  lines: { id: string; version: number }[];
+}
+
+export interface OutstandingItem {
+  id: string;
+  pj: string;
+  date: string;
+  libelle: string;
+  amount: number;
+  cheque: string | null;
+  carriedOver?: boolean;
+}
+
+/** The état de rapprochement at a date (cents). */
+export interface ReconciliationJson {
+  date: string;
+  statementBalance: number | null;
+  outstanding: {
+    /** Expenses not yet debited: cheques not cashed… */
+    payments: { lines: OutstandingItem[]; total: number };
+    /** Receipts not yet credited. */
+    receipts: { lines: OutstandingItem[]; total: number };
+  };
+  cahierBalance: number;
+  expectedStatementBalance?: number;
+  gap: number | null;
+}
+
 export interface SessionUser {
   login: string;
   role: 'mandataire' | 'tresorier' | 'admin';
@@ -81,17 +174,19 @@ export class Api {
 
   constructor(private readonly base = '') {}
 
+  /** A request; a body that is a file (Blob, ArrayBuffer) goes as its bytes, anything else as JSON. */
   async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    const bytes = body instanceof Blob || body instanceof ArrayBuffer;
     let res: Response;
     try {
       res = await fetch(`${this.base}${path}`, {
         method,
         headers: {
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(body !== undefined ? { 'content-type': bytes ? 'application/octet-stream' : 'application/json' } : {}),
           ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
           ...headers,
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : bytes ? body : JSON.stringify(body),
       });
     } catch {
       throw new OfflineError();
@@ -147,6 +242,31 @@ export class Api {
       { pointed },
       { 'If-Match': `"${version}"` },
     );
+
+  /** Imports a bank statement file (its bytes as the body); with dryRun nothing is stored. */
+  importStatement = (coop: string, year: number, file: Blob | ArrayBuffer, name: string, dryRun = false) =>
+    this.request<StatementImport>(
+      'POST',
+      `${this.base2(coop, year)}/statements?name=${encodeURIComponent(name)}${dryRun ? '&dryRun=true' : ''}`,
+      file,
+    );
+
+  statements = (coop: string, year: number) =>
+    this.request<StatementListItem[]>('GET', `${this.base2(coop, year)}/statements`);
+
+  statement = (coop: string, year: number, id: number) =>
+    this.request<StatementDetail>('GET', `${this.base2(coop, year)}/statements/${id}`);
+
+  /** Accepts every certain proposal of the statement, or those chosen. */
+  acceptProposals = (coop: string, year: number, id: number, accept: 'certain' | Acceptance[]) =>
+    this.request<{ pointed: ServerLine[] }>(
+      'POST',
+      `${this.base2(coop, year)}/statements/${id}/accept`,
+      accept === 'certain' ? { certain: true } : { accept },
+    );
+
+  reconciliation = (coop: string, year: number, date: string) =>
+    this.request<ReconciliationJson>('GET', `${this.base2(coop, year)}/reconciliation?date=${date}`);
 
   closure = (coop: string, year: number) =>
     this.request<{ checks: { code: string; ok: boolean; message: string }[] }>(

@@ -17,6 +17,7 @@
  */
 import {
   FIRST_DATA_ROW,
+  POINTED_MARK,
   cahierLayout,
   lineToRow,
   nextPj,
@@ -398,6 +399,39 @@ export class SyncEngine {
     await this.saveQueue();
     this.emit();
     await this.flush();
+  }
+
+  /**
+   * Lines the service changed on its own side (pointed from a bank statement): their rows get
+   * the new version and the pointage mark. The treasurer's cells are not touched, so the change
+   * events of these writes read as the add-in's own; an edit still waiting for the line is now
+   * based on the new version.
+   */
+  async applyServerLines(lines: readonly Pick<ServerLine, 'id' | 'version' | 'pointed'>[]): Promise<void> {
+    if (!lines.length) return;
+    const rowOf = await this.rowIndex();
+    const cells: CellWrite[] = [];
+    for (const l of lines) {
+      this.noteVersion(l.id, l.version, new Set());
+      const row = rowOf.get(l.id);
+      if (row === undefined) continue;
+      cells.push(
+        { row, key: 'version', value: l.version },
+        { row, key: 'pointage', value: l.pointed ? POINTED_MARK : null },
+      );
+    }
+    await this.workbook.writeCells(cells);
+    await this.saveQueue();
+    this.emit();
+  }
+
+  /** The version the service last gave a line (null while it has never been stored). */
+  async storedVersion(id: string): Promise<number | null> {
+    const known = this.versions.get(id);
+    if (known !== undefined) return known;
+    const row = (await this.rowIndex()).get(id);
+    const [s] = row === undefined ? [] : await this.readSheet([row]);
+    return s?.version ?? null;
   }
 
   /** Sends the queue; concurrent calls share one run. */
