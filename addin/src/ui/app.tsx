@@ -1,6 +1,7 @@
 /**
  * The task pane: connexion, choice of coop and exercise, sync state, and the tabs Nouvelle
- * écriture, Ligne sélectionnée, Pointage, Clôture. French throughout.
+ * écriture, Ligne sélectionnée, Pointage (with the bank statement's rapprochement), Clôture.
+ * French throughout.
  */
 import { useEffect, useState } from 'react';
 import {
@@ -30,6 +31,7 @@ import { SyncEngine, type SyncState } from '../sync';
 import type { CahierWorkbook } from '../workbook';
 import { EntryForm } from './entry-form';
 import { Pointage } from './pointage';
+import { Rapprochement } from './rapprochement';
 
 function Login({ api, onDone }: { api: Api; onDone: (u: SessionUser) => void }) {
   const [login, setLogin] = useState('');
@@ -253,6 +255,8 @@ export function App({ workbook, api: given }: { workbook: CahierWorkbook; api?: 
   const [busy, setBusy] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [editing, setEditing] = useState<{ row: number; line: LineInput } | null>(null);
+  /** Bumped when lines are pointed from a statement: the pointage list reads the sheet again. */
+  const [pointings, setPointings] = useState(0);
 
   useEffect(() => {
     if (!user) return;
@@ -408,7 +412,12 @@ export function App({ workbook, api: given }: { workbook: CahierWorkbook; api?: 
               onCancel={() => setEditing(null)}
             />
           )}
-          {tab === 'pointage' && <Pointage key={state?.pending ?? 0} engine={engine} />}
+          {tab === 'pointage' && (
+            <>
+              <Rapprochement engine={engine} onPointed={() => setPointings((n) => n + 1)} />
+              <Pointage key={`${state?.pending ?? 0}-${pointings}`} engine={engine} />
+            </>
+          )}
           {tab === 'cloture' && <Cloture engine={engine} />}
         </>
       )}
