@@ -31,7 +31,7 @@ export type MatchableLine = Pick<
 > & {
   id: string;
   status: LineStatus;
-  pointed?: boolean | null;
+  pointed?: boolean;
 };
 
 /** An earlier line of the coop (this exercise or a previous one), to learn chapters from. */

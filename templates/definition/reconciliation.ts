@@ -14,7 +14,7 @@ import type { Cents } from './money';
 export type ReconcilableLine = Pick<MatchableLine, 'id' | 'pj' | 'date' | 'libelle' | 'amount' | 'kind' | 'account'> &
   Partial<Pick<MatchableLine, 'mode' | 'cheque'>> & {
     status: MatchableLine['status'];
-    pointed?: boolean | null;
+    pointed?: boolean;
   };
 
 export interface ReconciliationInput {
