@@ -69,7 +69,12 @@ export interface Proposal {
   lines: ProposedMatchLine[];
   /** 0 (doubtful) … 1 (sure). */
   score: number;
-  /** Pointable without looking: equal cheque number, or the only line of that amount in a tight window. */
+  /**
+   * Pointable without looking: the same cheque number (and no other line or statement line with
+   * it), or — for a card payment, transfer or direct debit of the same mode — the only line of
+   * that amount within a few days, wanted by no other statement line. Cheques without a number
+   * and remises are never certain.
+   */
   certain: boolean;
   /** Why, in French ("même montant", "chèque n° 4500201", "débité 19 jours après"…). */
   reasons: string[];
