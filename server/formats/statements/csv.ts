@@ -111,7 +111,7 @@ function parseRows(text: string, separator: CsvSeparator): Row[] {
   try {
     records = parse(text, {
       delimiter: separator,
-      record_delimiter: ['\r\n', '\n', '\r'],
+      record_delimiter: '\n', // line ends made LF by readCsv: csv-parse counts a CRLF inside quotes as two lines
       relax_column_count: true,
       relax_quotes: true,
       skip_empty_lines: false,
@@ -125,7 +125,7 @@ function parseRows(text: string, separator: CsvSeparator): Row[] {
     if (e.code === 'CSV_MAX_RECORD_SIZE') {
       throw new StatementFormatError({
         code: 'ligne_invalide',
-        reason: `une ligne dépasse ${MAX_RECORD_CHARS.toLocaleString('fr-FR')} caractères (guillemet jamais refermé ?) : ce n’est pas un relevé lisible.`,
+        reason: `une ligne dépasse ${MAX_RECORD_CHARS.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ' ')} caractères (guillemet jamais refermé ?) : ce n’est pas un relevé lisible.`,
         line,
       });
     }
@@ -139,7 +139,7 @@ function parseRows(text: string, separator: CsvSeparator): Row[] {
     throw new StatementFormatError({ code: 'fichier_invalide', reason: 'le fichier CSV est illisible.', line });
   }
   return records.map(({ record, info, raw }) => {
-    const inner = raw.replace(/[\r\n]+$/, '');
+    const inner = raw.replace(/\n$/, '');
     let breaks = 0;
     for (let i = inner.indexOf('\n'); i !== -1; i = inner.indexOf('\n', i + 1)) breaks += 1;
     return { cells: record.map((c) => c.trim()), line: info.lines - breaks };
@@ -405,7 +405,8 @@ function amountOf(row: Row, columns: Columns): Cents {
 // ---------------------------------------------------------------------------------------------
 // The reader.
 
-export function readCsv(text: string, mapping?: CsvMapping): Statement {
+export function readCsv(source: string, mapping?: CsvMapping): Statement {
+  const text = source.replace(/\r\n?/g, '\n');
   const layout = mapping ? layoutFromMapping(text, mapping) : findLayout(text);
   const { rows, headerIndex, columns } = layout;
   const lines: StatementLine[] = [];

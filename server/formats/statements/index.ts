@@ -89,7 +89,8 @@ export function detectFormat(bytes: Buffer | Uint8Array): StatementFormat | null
 export function readStatement(bytes: Buffer | Uint8Array, options: ReadStatementOptions = {}): Statement {
   try {
     if (bytes.byteLength > MAX_STATEMENT_BYTES) {
-      const mb = (n: number) => (n / (1024 * 1024)).toFixed(1).replace('.', ',').replace(/,0$/, '');
+      // Rounded up: a file just over the cap must not read « 5 Mo : limité à 5 Mo ».
+      const mb = (n: number) => (Math.ceil((n / (1024 * 1024)) * 10) / 10).toString().replace('.', ',');
       throw new StatementFormatError({
         code: 'fichier_trop_gros',
         reason: `le fichier fait ${mb(bytes.byteLength)} Mo : un relevé est limité à ${mb(MAX_STATEMENT_BYTES)} Mo.`,
