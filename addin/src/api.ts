@@ -67,6 +67,8 @@ export interface Unmatched {
   statementLine: StatementLineJson;
   /** The cahier line the service proposes to create for it (no PJ), or null. */
   suggestion: Omit<LineInput, 'pj'> | null;
+  /** Where the suggested chapter comes from (« comme … »), when it was learnt. */
+  reason?: string | null;
 }
 
 export interface StatementImport {

@@ -371,6 +371,7 @@ export function Rapprochement({ engine, onPointed }: { engine: SyncEngine; onPoi
                         {u.suggestion.ventilation.map((v) => v.chapter).join(', ') || 'non ventilée'} ·{' '}
                         {formatEuros(u.suggestion.amount)}
                       </span>
+                      {u.reason && <span>Chapitre choisi {u.reason}</span>}
                       <span className="cc-row">
                         <Button size="small" disabled={busy !== null} onClick={() => void create(u)}>
                           Créer l’écriture
