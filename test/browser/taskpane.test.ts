@@ -198,6 +198,16 @@ describe('le volet Office dans un vrai navigateur', () => {
 });
 
 function strip(line: Record<string, unknown>) {
-  const { id: _i, version: _v, status: _s, problems: _p, pointed: _pt, createdAt: _c, updatedAt: _u, ...rest } = line;
+  const {
+    id: _i,
+    version: _v,
+    status: _s,
+    problems: _p,
+    pointed: _pt,
+    statementLineId: _sl,
+    createdAt: _c,
+    updatedAt: _u,
+    ...rest
+  } = line;
   return rest;
 }
