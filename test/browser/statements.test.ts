@@ -329,6 +329,16 @@ describe('rapprochement bancaire dans le volet', () => {
     await shot(page, '23-rapprochement-juste');
     const r = await api.request('GET', `${STATEMENTS.replace('/statements', '/reconciliation')}?date=2025-09-30`);
     expect(r.body).toMatchObject({ statementBalance: 214_880, gap: 0 });
+    // Un-pointed by hand in the list below: the état is read again once the change is sent.
+    await page.getByRole('button', { name: 'Déjà pointées' }).click();
+    await page
+      .getByRole('list', { name: 'Lignes pointées' })
+      .getByRole('listitem')
+      .filter({ hasText: 'Leclerc' })
+      .getByRole('button', { name: 'Dépointer' })
+      .click();
+    await page.getByRole('button', { name: 'Confirmation' }).click();
+    await waitFor(async () => (await gap.innerText()) === 'Écart : -12,00\u00a0€');
     expect(pane.cspViolations).toEqual([]);
   });
 });

@@ -173,6 +173,21 @@ export function Rapprochement({ engine, onPointed }: { engine: SyncEngine; onPoi
       .catch((e: unknown) => setNote({ intent: 'error', text: (e as Error).message }));
   }, [engine]);
 
+  // A line pointed by hand below, or any change the engine sends, moves the état: read it again
+  // once the queue is drained.
+  const statementRef = useRef<StatementSummary | null>(null);
+  statementRef.current = shown?.statement ?? null;
+  useEffect(() => {
+    let busySending = false;
+    return engine.subscribe((st) => {
+      const sending = st.syncing || st.pending > 0;
+      if (busySending && !sending && statementRef.current) {
+        refreshReconciliation(statementRef.current).catch(() => undefined);
+      }
+      busySending = sending;
+    });
+  }, [engine]);
+
   const run = async (label: string, work: () => Promise<unknown>) => {
     setBusy(label);
     setNote(null);
