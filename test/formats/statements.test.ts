@@ -293,6 +293,13 @@ describe('OFX', () => {
     );
   });
 
+  it('reads hostile input in linear time: a million tags on one line', () => {
+    const started = Date.now();
+    const error = refusal(Buffer.from('OFXHEADER:100\n<OFX>' + '</A><B>x'.repeat(500_000)));
+    expect(error.message).toBe('Ligne 2 : le fichier OFX ne contient aucun relevé de compte (STMTRS).');
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
   it('refuses a file nested absurdly deep, and a DOCTYPE', () => {
     expect(refusal(ofx2('<A>'.repeat(100))).message).toBe('Ligne 7 : les éléments sont imbriqués trop profondément.');
     expect(

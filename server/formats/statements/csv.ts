@@ -106,8 +106,9 @@ interface Row {
 /** A bank's line is well under 1 000 characters: a longer record is refused (no huge field). */
 const MAX_RECORD_CHARS = 20_000;
 
-function parseRows(text: string, separator: CsvSeparator): Row[] {
-  let records: { record: string[]; info: { lines: number }; raw: string }[];
+/** Rows with the line each starts on. `toRecord` stops early (to look for the header cheaply). */
+function parseRows(text: string, separator: CsvSeparator, toRecord?: number): Row[] {
+  let records: { record: string[]; info: { lines: number } }[];
   try {
     records = parse(text, {
       delimiter: separator,
@@ -116,9 +117,9 @@ function parseRows(text: string, separator: CsvSeparator): Row[] {
       relax_quotes: true,
       skip_empty_lines: false,
       info: true,
-      raw: true,
       max_record_size: MAX_RECORD_CHARS,
-    }) as unknown as { record: string[]; info: { lines: number }; raw: string }[];
+      ...(toRecord !== undefined ? { to: toRecord } : {}),
+    }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (error) {
     const e = error as { code?: string; lines?: number };
     const line = typeof e.lines === 'number' ? e.lines : null;
@@ -138,11 +139,12 @@ function parseRows(text: string, separator: CsvSeparator): Row[] {
     }
     throw new StatementFormatError({ code: 'fichier_invalide', reason: 'le fichier CSV est illisible.', line });
   }
-  return records.map(({ record, info, raw }) => {
-    const inner = raw.replace(/\n$/, '');
-    let breaks = 0;
-    for (let i = inner.indexOf('\n'); i !== -1; i = inner.indexOf('\n', i + 1)) breaks += 1;
-    return { cells: record.map((c) => c.trim()), line: info.lines - breaks };
+  // Records follow each other: one starts on the line after the previous one ended.
+  let previousEnd = 0;
+  return records.map(({ record, info }) => {
+    const row = { cells: record.map((c) => c.trim()), line: previousEnd + 1 };
+    previousEnd = info.lines;
+    return row;
   });
 }
 
@@ -207,8 +209,9 @@ function headerColumns(row: Row): Columns | null {
 /** How far down a header is looked for: banks put a few title lines above their table. */
 const HEADER_SEARCH_ROWS = 60;
 
+/** Where the table is, found from the first rows only: the whole file is parsed once, after. */
 interface Layout {
-  rows: Row[];
+  separator: CsvSeparator;
   headerIndex: number; // -1: no header row
   columns: Required<Pick<Columns, 'date' | 'label'>> & Columns;
 }
@@ -220,7 +223,7 @@ function findLayout(text: string): Layout {
   for (const separator of CSV_SEPARATORS) {
     let rows: Row[];
     try {
-      rows = parseRows(text, separator);
+      rows = parseRows(text, separator, HEADER_SEARCH_ROWS);
     } catch (error) {
       firstError ??= error;
       continue;
@@ -233,7 +236,7 @@ function findLayout(text: string): Layout {
       if (!cols) continue;
       const score = Object.keys(cols).length;
       if (!best || score > best.score) {
-        best = { layout: { rows, headerIndex: i, columns: cols as Layout['columns'] }, score };
+        best = { layout: { separator, headerIndex: i, columns: cols as Layout['columns'] }, score };
       }
       break;
     }
@@ -243,7 +246,7 @@ function findLayout(text: string): Layout {
   // The row most like a header: the widest row near the top, under the separator giving the widest.
   let guess: Row | null = null;
   for (const rows of attempts) {
-    for (const row of rows.slice(0, HEADER_SEARCH_ROWS)) {
+    for (const row of rows) {
       const filled = row.cells.filter((c) => c !== '').length;
       if (!guess || filled > guess.cells.filter((c) => c !== '').length) guess = row;
     }
@@ -263,7 +266,7 @@ function layoutFromMapping(text: string, mapping: CsvMapping): Layout {
   let bestFailure: StatementFormatError | null = null;
   let bestIndexOnly: { layout: Layout; score: number } | null = null;
   for (const separator of separators) {
-    const rows = parseRows(text, separator);
+    const rows = parseRows(text, separator, Math.max(HEADER_SEARCH_ROWS, mapping.headerRow ?? 0));
     const byTitle = wanted.some((k) => typeof mapping[k] === 'string');
     if (byTitle || mapping.headerRow !== undefined) {
       const candidates =
@@ -285,7 +288,7 @@ function layoutFromMapping(text: string, mapping: CsvMapping): Layout {
           else columns[k] = index;
         }
         if (missing.length === 0) {
-          return { rows, headerIndex: rows.indexOf(row), columns: columns as Layout['columns'] };
+          return { separator, headerIndex: rows.indexOf(row), columns: columns as Layout['columns'] };
         }
         if (mapping.headerRow !== undefined) {
           bestFailure = mappingError(
@@ -305,7 +308,7 @@ function layoutFromMapping(text: string, mapping: CsvMapping): Layout {
     const columns = Object.fromEntries(wanted.map((k) => [k, mapping[k] as number])) as Layout['columns'];
     const score = rows.filter((r) => looksLikeDate(r.cells[columns.date] ?? '')).length;
     if (!bestIndexOnly || score > bestIndexOnly.score)
-      bestIndexOnly = { layout: { rows, headerIndex: -1, columns }, score };
+      bestIndexOnly = { layout: { separator, headerIndex: -1, columns }, score };
   }
   if (bestIndexOnly && bestIndexOnly.score > 0) return bestIndexOnly.layout;
   throw bestFailure ?? mappingError(`aucune ligne n’a de date dans la colonne ${mapping.date}.`);
@@ -408,7 +411,8 @@ function amountOf(row: Row, columns: Columns): Cents {
 export function readCsv(source: string, mapping?: CsvMapping): Statement {
   const text = source.replace(/\r\n?/g, '\n');
   const layout = mapping ? layoutFromMapping(text, mapping) : findLayout(text);
-  const { rows, headerIndex, columns } = layout;
+  const { headerIndex, columns } = layout;
+  const rows = parseRows(text, layout.separator);
   const lines: StatementLine[] = [];
   const balances: { balance: Balance; before: boolean }[] = [];
   let account: string | null = null;

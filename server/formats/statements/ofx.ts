@@ -40,11 +40,14 @@ function parseOfxTree(text: string): OfxNode {
   refuseXmlDeclarations(text);
   const start = text.search(/<OFX>/i);
   if (start < 0) throw structureError('l’élément <OFX> est introuvable.', null);
+  // Line numbers, counted as the reader moves forward: each newline is passed once.
   let line = 1;
-  let counted = 0;
+  let nextNewline = text.indexOf('\n');
   const lineOf = (offset: number) => {
-    for (let i = text.indexOf('\n', counted); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line += 1;
-    counted = Math.max(counted, offset);
+    while (nextNewline !== -1 && nextNewline < offset) {
+      line += 1;
+      nextNewline = text.indexOf('\n', nextNewline + 1);
+    }
     return line;
   };
   const root: OfxNode = { name: '#root', line: 1, value: null, children: [] };
