@@ -4,9 +4,17 @@ import { coopCommand, userCommand } from './account-commands';
 import { DB_PASSWORD_WARNING, redactSecrets, urlPassword } from './secret';
 import { serveCommand } from './serve-command';
 import { startCommand } from './start-command';
+import { statementCommand } from './statement-command';
 import { templateCommand } from './template-command';
 
-export const COMMANDS: readonly Command[] = [startCommand, serveCommand, coopCommand, userCommand, templateCommand];
+export const COMMANDS: readonly Command[] = [
+  startCommand,
+  serveCommand,
+  coopCommand,
+  userCommand,
+  templateCommand,
+  statementCommand,
+];
 
 const PROGRAM = 'cahier';
 const DESCRIPTION = 'Cahier Coop – le cahier de comptabilité des coopératives scolaires.';

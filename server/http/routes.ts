@@ -8,6 +8,7 @@ import { EXERCISE_ROUTES } from './routes/exercises';
 import { LINE_ROUTES } from './routes/lines';
 import { SERVICE_ROUTES } from './routes/service';
 import { SESSION_ROUTES } from './routes/session';
+import { STATEMENT_ROUTES } from './routes/statements';
 
 export type { Route } from './context';
 
@@ -17,4 +18,5 @@ export const ROUTES: Route[] = [
   ...COOP_ROUTES,
   ...EXERCISE_ROUTES,
   ...LINE_ROUTES,
+  ...STATEMENT_ROUTES,
 ];

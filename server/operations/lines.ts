@@ -62,7 +62,7 @@ export function canonical(line: LineInput): LineInput {
   };
 }
 
-function inputOf(row: LineRow): LineInput {
+export function lineInputOf(row: LineRow): LineInput {
   return canonical({
     pj: row.pj,
     date: row.date,
@@ -83,7 +83,7 @@ export function lineJson(row: LineRow): LineJson | TombstoneJson {
   if (row.deleted) return { id: row.id, version: row.version, deleted: true, updatedAt: iso(row.updatedAt) };
   return {
     id: row.id,
-    ...inputOf(row),
+    ...lineInputOf(row),
     version: row.version,
     status: row.status,
     problems: JSON.parse(row.problems) as Problem[],
@@ -279,7 +279,7 @@ class ExerciseWriter {
     const wasDeleted = Boolean(existing.deleted);
     if (line === null) return this.apply(existing, { deleted: true, pointed: false, statementLineId: null }, 'delete');
     if (existing.pointed && !existing.deleted) {
-      const old = inputOf(existing);
+      const old = lineInputOf(existing);
       if (old.amount !== line.amount || old.date !== line.date || old.account !== line.account) {
         throw new ServiceError(
           409,
@@ -298,7 +298,7 @@ class ExerciseWriter {
     if (existing.status !== 'validated') {
       throw new ServiceError(409, 'ligne_brouillon', 'Corrigez d’abord la ligne : un brouillon ne se pointe pas.');
     }
-    const input = inputOf(existing);
+    const input = lineInputOf(existing);
     if (!touchesBank(input)) {
       throw new ServiceError(
         409,
@@ -360,7 +360,7 @@ async function putOne(
     return { result: 'stored', status: 201, row: await w.create(id, line) };
   }
   if (ifMatch === null) {
-    if (!existing.deleted && sameContent(inputOf(existing), line))
+    if (!existing.deleted && sameContent(lineInputOf(existing), line))
       return { result: 'unchanged', status: 200, row: existing };
     return versionRequired(
       existing,
@@ -369,7 +369,7 @@ async function putOne(
   }
   if (existing.version !== ifMatch) {
     // A retry of a change already stored: the same content at the next version.
-    if (!existing.deleted && existing.version === ifMatch + 1 && sameContent(inputOf(existing), line)) {
+    if (!existing.deleted && existing.version === ifMatch + 1 && sameContent(lineInputOf(existing), line)) {
       return { result: 'unchanged', status: 200, row: existing };
     }
     return versionConflict(existing, ifMatch);
@@ -578,7 +578,7 @@ export function duplicateLine(scope: Scope, sourceId: string, copyId: string): P
           'Cet identifiant de ligne est déjà utilisé : générez-en un autre.',
         );
       }
-      const copy = { ...inputOf(source), pj: await w.nextPj() };
+      const copy = { ...lineInputOf(source), pj: await w.nextPj() };
       return { result: 'stored', status: 201, row: await w.create(copyId, copy, 'duplicate') };
     },
     [sourceId, copyId],

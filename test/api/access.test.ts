@@ -21,13 +21,19 @@ function requestFor(
   route: (typeof ROUTES)[number],
   lineId: string,
 ): { path: string; body?: unknown; headers: Record<string, string> } {
-  const path = route.path.replace('{coop}', A).replace('{year}', '2025').replace('{id}', lineId);
+  const path = route.path
+    .replace('{coop}', A)
+    .replace('{year}', '2025')
+    .replace('{id}', lineId)
+    .replace('{statement}', '1');
   let body: unknown;
+  if (route.upload) return { path, body: 'Date;Libellé;Montant\n01/10/2025;Frais;-1,00\n', headers: {} };
   if (route.method === 'put' && path.endsWith(lineId)) body = expense('900', 1);
   else if (route.method === 'put') body = { opening: { banque: 1, caisse: 1 } };
   else if (path.endsWith('/sync')) body = { lines: [{ id: uuid(), line: expense('901') }] };
   else if (path.endsWith('/duplicate')) body = { id: uuid() };
   else if (path.endsWith('/pointage')) body = { pointed: true };
+  else if (path.endsWith('/accept')) body = { certain: true };
   return { path, body, headers: route.method === 'get' ? {} : { 'If-Match': '"1"' } };
 }
 
