@@ -137,6 +137,9 @@ async function reserveCheck(db: Db, login: string, address: string): Promise<Res
         }
         rows.push(row!);
       }
+      // The time once the counters are held: an attempt that waited for them never reads a window
+      // opened "after" its own clock (the lock would then seem to last longer than a window).
+      const now = new Date(Math.floor(Date.now() / 1000) * 1000);
       const next = limits.map((limit, i) => {
         const row = rows[i]!;
         const windowEnd = new Date(row.windowStart).getTime() + limit.minutes * MINUTE;
