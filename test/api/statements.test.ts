@@ -3,36 +3,13 @@
  * proposals against a generated quarter, accepting the certain ones, creating and clearing the
  * lines the bank alone knew, and the état de rapprochement reaching a nil gap.
  */
-import { formatDateFr, type Statement } from '../../templates/definition';
+import { formatDateFr } from '../../templates/definition';
 import { generateQuarter } from '../fixtures/quarter';
+import { toOfx2 } from '../fixtures/statement-files';
 import { Client, DATABASES, WORLD, loggedIn, seedWorld, startTestService, uuid, type TestService } from './harness';
 
 const A = WORLD.coops.A;
 const base = `/api/coops/${A}/exercises/2025`;
-
-/** An OFX 2 file, as a bank's site gives it. */
-function ofx(s: Statement): string {
-  const d = (iso: string) => iso.replace(/-/g, '');
-  const money = (c: number) =>
-    `${c < 0 ? '-' : ''}${Math.floor(Math.abs(c) / 100)}.${String(Math.abs(c) % 100).padStart(2, '0')}`;
-  const trn = s.lines
-    .map(
-      (l, i) =>
-        `<STMTTRN><TRNTYPE>${l.amount < 0 ? 'DEBIT' : 'CREDIT'}</TRNTYPE><DTPOSTED>${d(l.date)}</DTPOSTED>` +
-        `<TRNAMT>${money(l.amount)}</TRNAMT><FITID>Q${i + 1}</FITID>${l.cheque ? `<CHECKNUM>${l.cheque}</CHECKNUM>` : ''}` +
-        `<NAME>${l.label.replace(/&/g, '&amp;')}</NAME></STMTTRN>`,
-    )
-    .join('\n');
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<?OFX OFXHEADER="200" VERSION="220" SECURITY="NONE" OLDFILEUID="NONE" NEWFILEUID="NONE"?>
-<OFX><BANKMSGSRSV1><STMTTRNRS><TRNUID>1</TRNUID><STMTRS><CURDEF>EUR</CURDEF>
-<BANKACCTFROM><BANKID>30002</BANKID><ACCTID>${s.account}</ACCTID><ACCTTYPE>CHECKING</ACCTTYPE></BANKACCTFROM>
-<BANKTRANLIST><DTSTART>${d(s.period!.from)}</DTSTART><DTEND>${d(s.period!.to)}</DTEND>
-${trn}
-</BANKTRANLIST><LEDGERBAL><BALAMT>${money(s.closingBalance!)}</BALAMT><DTASOF>${d(s.period!.to)}</DTASOF></LEDGERBAL>
-</STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>
-`;
-}
 
 describe.each(DATABASES)('les relevés bancaires ($name)', (kind) => {
   let service: TestService;
@@ -41,14 +18,14 @@ describe.each(DATABASES)('les relevés bancaires ($name)', (kind) => {
   // The service takes UUIDs: each line of the quarter gets one.
   const idOf = new Map(quarter.lines.map((l) => [l.id, uuid()]));
   const uuids = (ids: readonly string[]) => ids.map((id) => idOf.get(id)!).sort();
-  const file = ofx({
+  const file = toOfx2({
     format: 'ofx',
     account: '00012345678',
     period: { from: quarter.from, to: quarter.to },
     openingBalance: null,
     closingBalance: quarter.statementBalance,
     lines: quarter.statement,
-  });
+  }).toString('utf8');
   const upload = (c: Client, body: string, query = 'name=releve.ofx') =>
     c.request('POST', `${base}/statements?${query}`, body, { 'content-type': 'application/octet-stream' });
 
