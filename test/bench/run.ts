@@ -15,6 +15,10 @@ import { cahierLayout, lineToRow, FIRST_DATA_ROW, type SheetCell } from '../../t
 import { buildCahierWorkbook } from '../../templates/workbook/build';
 import { DEMO_COOP, generateYear, type GeneratedYear } from '../../server/demo/year';
 import { benchService, type ServiceBenchResult } from './service';
+import { matchStatement } from '../../templates/definition';
+import { readStatement } from '../../server/formats/statements';
+import { randomCahierAndStatement } from '../fixtures/quarter';
+import { toOfx2 } from '../fixtures/statement-files';
 
 interface Result {
   name: string;
@@ -70,9 +74,38 @@ async function workbookBench(count: number): Promise<Result> {
   return { name: `Classeur du cahier, ${count} écritures`, ours, raw, unit: 'ms', target: '≤ 3× (informatif)' };
 }
 
+/**
+ * A 500-line bank statement (OFX) read and matched against a 2,000-line exercise, beside the
+ * reading alone.
+ */
+async function statementBench(): Promise<Result> {
+  const c = randomCahierAndStatement(2025, { lines: 2000, noise: 60, amounts: 400 });
+  const lines = c.statement.slice(0, 500);
+  const dates = lines.map((l) => l.date).sort();
+  const file = toOfx2({
+    format: 'ofx',
+    account: '00012345678',
+    period: { from: dates[0]!, to: dates.at(-1)! },
+    openingBalance: null,
+    closingBalance: 0,
+    lines,
+  });
+  const history = c.lines.filter((l) => l.status === 'validated');
+  const raw = await timeIt(async () => readStatement(file), 9);
+  const ours = await timeIt(async () => matchStatement(readStatement(file).lines, c.lines, { history }), 9);
+  return {
+    name: `Relevé OFX de ${lines.length} lignes lu et rapproché d’un exercice de ${c.lines.length} lignes vs lecture seule`,
+    ours,
+    raw,
+    unit: 'ms',
+    target: '< 200 ms',
+  };
+}
+
 async function main(): Promise<void> {
   const results: Result[] = [];
   for (const n of [300, 2000]) results.push(await workbookBench(n));
+  results.push(await statementBench());
   const services: ServiceBenchResult[] = [await benchService('sqlite')];
   const mysqlUrl =
     process.env.CAHIER_BENCH_MYSQL_URL ??
@@ -142,6 +175,9 @@ async function main(): Promise<void> {
     'insère la même ligne dans une table de même forme, BEGIN/INSERT/COMMIT (SQLite : une transaction après l’autre,',
     'un seul écrivain ; MariaDB : 32 connexions). Lot : POST …/sync de 2 000 lignes (médiane de 5) contre un INSERT',
     'groupé des mêmes lignes en une transaction.',
+    '',
+    'Relevé — médiane de 9 passes : lecture du fichier OFX puis rapprochement (scores, affectation globale, remises de',
+    'chèques, lignes proposées avec leur chapitre) ; brut : la lecture seule.',
     '',
     'Volet Office — la colonne « Brut » porte la limite visée (300 Ko gzip) : le rapport est la part utilisée.',
     '',
