@@ -5,7 +5,7 @@
  */
 import { formatDateFr } from '../../templates/definition';
 import { generateQuarter } from '../fixtures/quarter';
-import { toOfx2 } from '../fixtures/statement-files';
+import { LCL_MAPPING, sampleStatement, toCsv, toOfx2 } from '../fixtures/statement-files';
 import { Client, DATABASES, WORLD, loggedIn, seedWorld, startTestService, uuid, type TestService } from './harness';
 
 const A = WORLD.coops.A;
@@ -188,6 +188,28 @@ describe.each(DATABASES)('les relevés bancaires ($name)', (kind) => {
     expect(broken.status).toBe(422);
     expect(broken.body.detail).toMatch(/^Fichier « casse\.ofx », ligne \d+ : /);
     expect(await service.db.models.StatementLine.count()).toBe(before);
+  });
+
+  test('a CSV whose columns are not recognised: refused with its cells, read with a mapping kept for the coop', async () => {
+    const csv = toCsv(sampleStatement(), 'lcl').toString('latin1');
+    const upload = (query: string) =>
+      mA.request('POST', `${base}/statements?name=lcl.csv${query}`, csv, {
+        'content-type': 'application/octet-stream',
+      });
+    const refused = await upload('');
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: 'releve_illisible', reason: 'colonnes_introuvables' });
+    expect(refused.body.headerCells.length).toBeGreaterThan(3);
+    const badMapping = await upload(`&mapping=${encodeURIComponent('{"date":0}')}`);
+    expect(badMapping.status).toBe(422);
+    expect(badMapping.body.errors[0].field).toBe('mapping');
+    const read = await upload(`&mapping=${encodeURIComponent(JSON.stringify(LCL_MAPPING))}`);
+    expect(read.status).toBe(201);
+    expect(read.body.lines.new).toBe(sampleStatement().lines.length);
+    // The next export of the same bank is read with the mapping kept.
+    const again = await upload('');
+    expect(again.status).toBe(200);
+    expect(again.body.lines).toMatchObject({ new: 0, alreadyImported: sampleStatement().lines.length });
   });
 
   test('another coop’s statements are not found', async () => {

@@ -1,6 +1,7 @@
 /** Bank statements of a coop: import, list, one statement, accept proposals, état de rapprochement. */
 import { z } from 'zod';
-import { MAX_STATEMENT_BYTES } from '../../formats/statements';
+import { MAX_STATEMENT_BYTES, validateCsvMapping, type CsvMapping } from '../../formats/statements';
+import { ServiceError } from '../../operations/errors';
 import {
   acceptProposals,
   getStatement,
@@ -48,6 +49,21 @@ export const AcceptRequest = z
 
 const Json = z.object({}).passthrough();
 
+/** The column mapping sent with a CSV whose columns were not recognised (422 naming `mapping`). */
+function csvMapping(raw: unknown): CsvMapping | undefined {
+  if (typeof raw !== 'string') return undefined;
+  let value: unknown = null;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    /* checked below */
+  }
+  const checked = validateCsvMapping(value);
+  if (checked.ok) return checked.mapping;
+  const message = `mapping : ${checked.errors.join(' ; ')}`;
+  throw new ServiceError(422, 'donnees_invalides', message, { errors: [{ field: 'mapping', message }] });
+}
+
 export const STATEMENT_ROUTES: Route[] = [
   {
     method: 'post',
@@ -62,6 +78,11 @@ export const STATEMENT_ROUTES: Route[] = [
         description: 'true : rien n’est enregistré, la réponse est la même',
         schema: z.enum(['true', 'false']),
       },
+      mapping: {
+        description:
+          'CSV dont les colonnes ne sont pas reconnues : la correspondance en JSON ({"date":0,"label":4,"amount":1} ou par titres), gardée pour la coopérative',
+        schema: z.string().max(2000),
+      },
     },
     upload: { maxBytes: MAX_STATEMENT_BYTES, description: 'le fichier du relevé, tel que la banque l’a donné' },
     responses: {
@@ -75,7 +96,12 @@ export const STATEMENT_ROUTES: Route[] = [
       const scope = await scopeOf(r);
       const dryRun = r.ctx.query.dryRun === 'true';
       const name = typeof r.ctx.query.name === 'string' ? r.ctx.query.name : null;
-      const result = await importStatement(scope, scope.exercise.coopId, r.body as Buffer, { fileName: name, dryRun });
+      const mapping = csvMapping(r.ctx.query.mapping);
+      const result = await importStatement(scope, scope.exercise.coopId, r.body as Buffer, {
+        fileName: name,
+        dryRun,
+        mapping,
+      });
       r.ctx.body = result;
       // 201 when a statement was stored; 200 for a dry run or a file whose every line was imported before.
       r.ctx.status = dryRun || result.lines.new === 0 ? 200 : 201;
