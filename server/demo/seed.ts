@@ -4,10 +4,19 @@
  * opened with its closing balances.
  */
 import { randomUUID } from 'node:crypto';
-import { balances, DEFAULT_CHART, exerciseOf } from '../../templates/definition';
+import {
+  addDays,
+  balances,
+  bankAmount,
+  DEFAULT_CHART,
+  exerciseOf,
+  type CahierLine,
+  type Statement,
+} from '../../templates/definition';
 import type { Db } from '../db/connect';
 import { addCoop, addUser, ensureDepartment, openExercise } from '../operations/accounts';
 import { syncLines } from '../operations/lines';
+import { acceptProposals, storeStatement } from '../operations/statements';
 import { DEMO_COOP, generateYear } from './year';
 
 export const DEMO_LOGINS = {
@@ -45,9 +54,55 @@ export async function seedDemo(db: Db, today = new Date().toISOString().slice(0,
   const principal = { userId: user.id, login: user.login, role: user.role, coopId: coop.id, departmentCode: null };
   const entries = generated.lines.map((line) => ({ id: randomUUID(), line }));
   await syncLines({ db, principal, exercise, chart: DEFAULT_CHART }, entries);
-  const pointed = entries.filter((e) => e.line.pointed).map((e) => e.id);
-  await db.write((t) => db.models.Line.update({ pointed: true }, { where: { id: pointed }, transaction: t }));
+  // Pointed by hand up to May; June and July arrive as a bank statement imported, its certain
+  // proposals accepted, the others left to check in the pane's Pointage tab.
+  const statementFrom = `${year + 1}-06-01`;
+  const byHand = entries.filter((e) => e.line.pointed && e.line.date < statementFrom).map((e) => e.id);
+  await db.write((t) => db.models.Line.update({ pointed: true }, { where: { id: byHand }, transaction: t }));
+  const scope = { db, principal, exercise, chart: DEFAULT_CHART };
+  const statement = demoStatement(
+    entries.filter((e) => e.line.pointed && e.line.date >= statementFrom).map((e) => e.line),
+    generated.opening.banque + bankTotal(entries.filter((e) => e.line.pointed).map((e) => e.line)),
+  );
+  const imported = await storeStatement(scope, coop.id, statement, {
+    fileName: `releve-juin-juillet-${year + 1}.ofx`,
+    fileHash: 'demo',
+  });
+  await acceptProposals(scope, coop.id, imported.statement.id!, 'certain');
   const closing = balances(generated.lines, generated.opening);
   await openExercise(db, coop.id, current, { banque: closing.banque, caisse: closing.caisse }, { today });
   return { coop: coop.number, created: true, lines: entries.length, exercise: year };
+}
+
+const bankTotal = (lines: readonly CahierLine[]) => lines.reduce((sum, l) => sum + bankAmount(l), 0);
+
+/** The statement the bank would print for these lines: cheques cashed days later, bank labels. */
+function demoStatement(lines: readonly CahierLine[], closingBalance: number): Statement {
+  const label = (l: CahierLine) => {
+    const who = l.libelle.split('–')[0]!.trim().toUpperCase();
+    if (l.mode === 'cheque' && l.kind === 'depense') return `CHEQUE ${l.cheque ?? ''}`.trim();
+    if (l.mode === 'cheque') return `REMISE CHEQUES ${who}`;
+    if (l.mode === 'carte') return `CB ${who}`;
+    if (l.mode === 'prelevement') return `PRLV ${who}`;
+    if (l.kind === 'depot') return 'VERSEMENT ESPECES';
+    if (l.kind === 'retrait') return 'RETRAIT DAB';
+    return `VIR ${who}`;
+  };
+  const statementLines = lines
+    .map((l, i) => ({
+      date: addDays(l.date, l.mode === 'cheque' && l.kind === 'depense' ? 3 + (i % 9) : 1),
+      amount: bankAmount(l),
+      label: label(l),
+      cheque: l.mode === 'cheque' && l.kind === 'depense' ? (l.cheque ?? null) : null,
+      bankRef: null,
+    }))
+    .sort((a, b) => a.date.localeCompare(b.date));
+  return {
+    format: 'ofx',
+    account: '00012345678',
+    period: statementLines.length ? { from: statementLines[0]!.date, to: statementLines.at(-1)!.date } : null,
+    openingBalance: null,
+    closingBalance,
+    lines: statementLines,
+  };
 }

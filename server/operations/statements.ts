@@ -111,6 +111,29 @@ export async function importStatement(
     if (e instanceof StatementFormatError) throw unreadable(e);
     throw e;
   }
+  return storeStatement(scope, coopId, statement, {
+    fileName,
+    fileHash: createHash('sha256').update(bytes).digest('hex'),
+    dryRun,
+    mapping,
+  });
+}
+
+/**
+ * Stores a statement already read (a file's, or one made by the demo): the lines already
+ * imported are recognised, the others stored in one transaction; then the proposals.
+ */
+export async function storeStatement(
+  scope: Scope,
+  coopId: number,
+  statement: Statement,
+  {
+    fileName = null,
+    fileHash,
+    dryRun = false,
+    mapping,
+  }: { fileName?: string | null; fileHash: string; dryRun?: boolean; mapping?: CsvMapping },
+): Promise<ImportResult> {
   const keys = statementLineKeys(statement.lines).map(hashKey);
   const { db } = scope;
   const stored = await db.write(async (t) => {
@@ -130,7 +153,7 @@ export async function importStatement(
         exerciseId: scope.exercise.id,
         format: statement.format,
         fileName,
-        fileHash: createHash('sha256').update(bytes).digest('hex'),
+        fileHash,
         account: statement.account,
         periodFrom: statement.period?.from ?? null,
         periodTo: statement.period?.to ?? null,
