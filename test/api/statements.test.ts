@@ -5,7 +5,15 @@
  */
 import { formatDateFr } from '../../templates/definition';
 import { generateQuarter } from '../fixtures/quarter';
-import { LCL_MAPPING, sampleStatement, toCsv, toOfx2 } from '../fixtures/statement-files';
+import {
+  LCL_MAPPING,
+  sampleStatement,
+  toCamt053,
+  toCfonb120,
+  toCsv,
+  toOfx1,
+  toOfx2,
+} from '../fixtures/statement-files';
 import { Client, DATABASES, WORLD, loggedIn, seedWorld, startTestService, uuid, type TestService } from './harness';
 
 const A = WORLD.coops.A;
@@ -57,6 +65,43 @@ describe.each(DATABASES)('les relevés bancaires ($name)', (kind) => {
     expect(r.body.statement).toMatchObject({ id: null, format: 'ofx', period: { from: quarter.from, to: quarter.to } });
     expect(await service.db.models.Statement.count()).toBe(0);
     expect(await service.db.models.StatementLine.count()).toBe(0);
+  });
+
+  test('the same quarter written in the four formats gets the same proposals', async () => {
+    const st = {
+      format: 'ofx' as const,
+      account: '00012345678',
+      period: { from: quarter.from, to: quarter.to },
+      openingBalance: 345_210,
+      closingBalance: quarter.statementBalance,
+      lines: quarter.statement,
+    };
+    const shape = (body: {
+      proposals: { statementLine: { date: string; amount: number }; lines: { id: string }[]; certain: boolean }[];
+    }) =>
+      body.proposals
+        .map(
+          (p) =>
+            `${p.statementLine.date} ${p.statementLine.amount} ${p.lines
+              .map((l) => l.id)
+              .sort()
+              .join('+')} ${p.certain}`,
+        )
+        .sort();
+    const reference = shape((await upload(mA, file, 'name=releve.ofx&dryRun=true')).body);
+    expect(reference.length).toBeGreaterThan(10);
+    for (const [name, bytes] of [
+      ['releve.ofx', toOfx1(st)],
+      ['releve.txt', toCfonb120(st, '\r\n')],
+      ['releve.xml', toCamt053(st)],
+      ['releve.csv', toCsv(st, 'societe-generale')],
+    ] as const) {
+      const r = await mA.request('POST', `${base}/statements?name=${name}&dryRun=true`, bytes, {
+        'content-type': 'application/octet-stream',
+      });
+      expect([name, r.status, r.status === 200 ? '' : r.body.detail]).toEqual([name, 200, '']);
+      expect([name, shape(r.body)]).toEqual([name, reference]);
+    }
   });
 
   test('the import stores the lines once, proposes the expected matches, and a re-import adds nothing', async () => {
