@@ -62,7 +62,10 @@ export async function seedDemo(db: Db, today = new Date().toISOString().slice(0,
   const scope = { db, principal, exercise, chart: DEFAULT_CHART };
   const statement = demoStatement(
     entries.filter((e) => e.line.pointed && e.line.date >= statementFrom).map((e) => e.line),
-    generated.opening.banque + bankTotal(entries.filter((e) => e.line.pointed).map((e) => e.line)),
+    balances(
+      entries.filter((e) => e.line.pointed).map((e) => e.line),
+      generated.opening,
+    ).banque,
   );
   const imported = await storeStatement(scope, coop.id, statement, {
     fileName: `releve-juin-juillet-${year + 1}.ofx`,
@@ -73,8 +76,6 @@ export async function seedDemo(db: Db, today = new Date().toISOString().slice(0,
   await openExercise(db, coop.id, current, { banque: closing.banque, caisse: closing.caisse }, { today });
   return { coop: coop.number, created: true, lines: entries.length, exercise: year };
 }
-
-const bankTotal = (lines: readonly CahierLine[]) => lines.reduce((sum, l) => sum + bankAmount(l), 0);
 
 /** The statement the bank would print for these lines: cheques cashed days later, bank labels. */
 function demoStatement(lines: readonly CahierLine[], closingBalance: number): Statement {

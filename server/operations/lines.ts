@@ -94,6 +94,13 @@ export function lineJson(row: LineRow): LineJson | TombstoneJson {
   };
 }
 
+/** A write refused, as the error the client gets: the line as it stands goes in `current`. */
+export function refusal(outcome: Extract<WriteOutcome, { result: 'conflict' }>): ServiceError {
+  return new ServiceError(outcome.status, outcome.code, outcome.message, {
+    current: outcome.row ? lineJson(outcome.row) : null,
+  });
+}
+
 function sameContent(a: LineInput, b: LineInput): boolean {
   return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
@@ -545,11 +552,7 @@ export async function pointFromStatement(
           : existing.version !== e.version
             ? versionConflict(existing, e.version)
             : null;
-      if (conflict?.result === 'conflict') {
-        throw new ServiceError(conflict.status, conflict.code, conflict.message, {
-          current: conflict.row ? lineJson(conflict.row) : null,
-        });
-      }
+      if (conflict?.result === 'conflict') throw refusal(conflict);
       if (existing!.pointed) {
         throw new ServiceError(409, 'ligne_pointee', `La ligne ${existing!.pj} est déjà pointée.`, {
           current: lineJson(existing!),

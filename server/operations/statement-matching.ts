@@ -56,19 +56,12 @@ async function historyOf(scope: Scope, current: readonly LineRow[]): Promise<His
   const earlier = before
     ? await scope.db.models.Line.findAll({ where: { exerciseId: before.id, deleted: false, status: 'validated' } })
     : [];
-  return [...earlier, ...current]
-    .filter((r) => r.status === 'validated')
-    .map((r) => {
-      const l = lineInputOf(r);
-      return {
-        libelle: l.libelle,
-        kind: l.kind,
-        account: l.account,
-        amount: l.amount,
-        ventilation: l.ventilation,
-        date: l.date,
-      };
-    });
+  return [...earlier, ...current].filter((r) => r.status === 'validated').map(lineInputOf);
+}
+
+/** A stored line as matching and the état de rapprochement read it (pointed as stored, or as given). */
+export function matchable(r: LineRow, pointed = Boolean(r.pointed)): MatchableLine {
+  return { ...lineInputOf(r), id: r.id, status: r.status, pointed };
 }
 
 /** The live lines of the exercise. */
@@ -88,12 +81,7 @@ const shown = (id: number | null, l: StatementLine): ProposalStatementLine => ({
 export async function propose(scope: Scope, open: readonly OpenStatementLine[]): Promise<MatchResult> {
   const rows = await exerciseLines(scope);
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const candidates: MatchableLine[] = rows.map((r) => ({
-    ...lineInputOf(r),
-    id: r.id,
-    status: r.status,
-    pointed: Boolean(r.pointed),
-  }));
+  const candidates = rows.map((r) => matchable(r));
   const result = matchStatement(
     open.map((o) => o.line),
     candidates,

@@ -19,7 +19,7 @@ import type { StatementLineRow, StatementRow } from '../db/models';
 import { insertRows, type Scope } from './changes';
 import { ServiceError } from './errors';
 import { lineInputOf, lineJson, pointFromStatement, type LineJson } from './lines';
-import { exerciseLines, propose, type MatchResult } from './statement-matching';
+import { exerciseLines, matchable, propose, type MatchResult } from './statement-matching';
 
 const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
@@ -387,12 +387,7 @@ export async function reconciliationAt(scope: Scope, date: string | null) {
   );
   const lines = rows.map((r) => {
     const clearedDate = r.statementLineId ? clearedOn.get(Number(r.statementLineId)) : undefined;
-    return {
-      ...lineInputOf(r),
-      id: r.id,
-      status: r.status,
-      pointed: Boolean(r.pointed) && (clearedDate === undefined || clearedDate <= at),
-    };
+    return matchable(r, Boolean(r.pointed) && (clearedDate === undefined || clearedDate <= at));
   });
   const balance = statement ? Number(statement.closingBalance) : 0;
   const r = reconciliation({

@@ -10,11 +10,11 @@ import {
   listLines,
   pointLine,
   putLine,
+  refusal,
   syncLines,
   type SyncEntry,
 } from '../../operations/lines';
 import type { WriteOutcome } from '../../operations/changes';
-import { ServiceError } from '../../operations/errors';
 import type { Route, RouteContext } from '../context';
 import * as S from '../schemas';
 import {
@@ -31,11 +31,7 @@ import {
 } from './shared';
 
 function reply(r: RouteContext, outcome: WriteOutcome): void {
-  if (outcome.result === 'conflict') {
-    throw new ServiceError(outcome.status, outcome.code, outcome.message, {
-      current: outcome.row ? lineJson(outcome.row) : null,
-    });
-  }
+  if (outcome.result === 'conflict') throw refusal(outcome);
   r.ctx.status = outcome.status;
   r.ctx.set('ETag', `"${outcome.row.version}"`);
   r.ctx.body = lineJson(outcome.row);
