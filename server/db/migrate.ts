@@ -6,6 +6,7 @@ import * as m002 from './migrations/002-login-throttle';
 import * as m003 from './migrations/003-exercise-audit';
 import * as m004 from './migrations/004-binary-collation';
 import * as m005 from './migrations/005-statements';
+import * as m006 from './migrations/006-side-books';
 
 const MIGRATIONS = [
   { name: '001-initial', ...m001 },
@@ -13,6 +14,7 @@ const MIGRATIONS = [
   { name: '003-exercise-audit', ...m003 },
   { name: '004-binary-collation', ...m004 },
   { name: '005-statements', ...m005 },
+  { name: '006-side-books', ...m006 },
 ];
 
 export async function migrate(db: Db): Promise<string[]> {

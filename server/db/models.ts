@@ -17,6 +17,9 @@ import {
 export const ROLES = ['mandataire', 'tresorier', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 export type AuditAction = 'create' | 'replace' | 'delete' | 'duplicate' | 'restore' | 'pointage' | 'depointage';
+/** The books whose changes go to the side-book audit trail. */
+export const SIDE_BOOKS = ['caisse', 'subvention', 'inventaire', 'piece', 'coop', 'departement'] as const;
+export type SideBook = (typeof SIDE_BOOKS)[number];
 export const EXERCISE_ACTIONS = ['open', 'opening', 'close', 'reopen'] as const;
 export type ExerciseAction = (typeof EXERCISE_ACTIONS)[number];
 
@@ -26,6 +29,8 @@ export function defineModels(sequelize: Sequelize) {
     declare name: string;
     /** The department's chart of chapters (JSON), null for the default chart. */
     declare chart: string | null;
+    /** The department's settings (JSON): what mandataires may edit of their coop… */
+    declare settings: CreationOptional<string | null>;
   }
 
   class Coop extends Model<InferAttributes<Coop>, InferCreationAttributes<Coop>> {
@@ -97,6 +102,8 @@ export function defineModels(sequelize: Sequelize) {
     declare pointed: boolean;
     /** The statement line that cleared it, when it was pointed from an imported statement. */
     declare statementLineId: CreationOptional<number | null>;
+    /** Titulaire of the régie d'avance the line gives, spends or returns. */
+    declare holder: CreationOptional<string | null>;
     declare createdAt: CreationOptional<Date>;
     declare updatedAt: CreationOptional<Date>;
   }
@@ -168,6 +175,99 @@ export function defineModels(sequelize: Sequelize) {
     declare updatedAt: Date;
   }
 
+  /** An arrêté de caisse: the notes and coins counted at a date. */
+  class CashCount extends Model<InferAttributes<CashCount>, InferCreationAttributes<CashCount>> {
+    declare id: CreationOptional<number>;
+    declare exerciseId: number;
+    declare date: string;
+    /** JSON: {"5000": 1, "200": 3} (denomination in cents → how many). */
+    declare counts: string;
+    declare total: number;
+    declare version: number;
+    declare updatedBy: string;
+    declare updatedAt: Date;
+  }
+
+  /** A subsidy of the exercise (tableau des subventions). */
+  class Subsidy extends Model<InferAttributes<Subsidy>, InferCreationAttributes<Subsidy>> {
+    declare id: CreationOptional<number>;
+    declare exerciseId: number;
+    declare financeur: string;
+    declare objet: string;
+    declare chapter: string;
+    declare granted: number;
+    declare decisionDate: string | null;
+    /** JSON array of the action tags it funds. */
+    declare actions: string;
+    declare state: 'a_justifier' | 'justifiee';
+    declare justifiedOn: string | null;
+    declare note: string | null;
+    declare version: number;
+    declare updatedAt: Date;
+  }
+
+  class SubsidyLine extends Model<InferAttributes<SubsidyLine>, InferCreationAttributes<SubsidyLine>> {
+    declare subsidyId: number;
+    declare lineId: string;
+    declare role: 'receipt' | 'use';
+  }
+
+  /** A durable good of the coop (cahier d'inventaire), kept across exercises. */
+  class InventoryItem extends Model<InferAttributes<InventoryItem>, InferCreationAttributes<InventoryItem>> {
+    declare id: CreationOptional<number>;
+    declare coopId: number;
+    declare designation: string;
+    declare acquiredOn: string;
+    declare value: number;
+    declare location: string | null;
+    declare disposedOn: string | null;
+    declare disposalReason: string | null;
+    declare version: number;
+    declare updatedAt: Date;
+  }
+
+  class InventoryLine extends Model<InferAttributes<InventoryLine>, InferCreationAttributes<InventoryLine>> {
+    declare itemId: number;
+    declare lineId: string;
+  }
+
+  /** A pièce justificative attached to a line (its bytes are in the attachment store). */
+  class Attachment extends Model<InferAttributes<Attachment>, InferCreationAttributes<Attachment>> {
+    declare id: CreationOptional<number>;
+    declare exerciseId: number;
+    declare lineId: string;
+    declare name: string;
+    declare type: string;
+    declare size: number;
+    declare sha256: string;
+    declare createdBy: string;
+    declare createdAt: Date;
+  }
+
+  /** The bytes of an attachment kept in the database, once per content. */
+  class AttachmentContent extends Model<
+    InferAttributes<AttachmentContent>,
+    InferCreationAttributes<AttachmentContent>
+  > {
+    declare sha256: string;
+    declare bytes: Buffer;
+  }
+
+  /** A change of a side book (caisse, subvention, inventaire, pièce, coop data): who, when, before, after. */
+  class SideBookAudit extends Model<InferAttributes<SideBookAudit>, InferCreationAttributes<SideBookAudit>> {
+    declare id: CreationOptional<number>;
+    declare coopId: number;
+    declare exerciseId: number | null;
+    declare book: SideBook;
+    declare recordId: string;
+    declare userId: number | null;
+    declare login: string;
+    declare action: string;
+    declare before: string | null;
+    declare after: string | null;
+    declare at: Date;
+  }
+
   const mysql = sequelize.getDialect() === 'mysql';
   /** Case-sensitive text on MySQL (logins, ids), whose default collation ignores case. */
   const binary = mysql ? { collate: 'utf8mb4_bin' } : {};
@@ -178,6 +278,7 @@ export function defineModels(sequelize: Sequelize) {
       code: { type: DataTypes.STRING(10), primaryKey: true },
       name: { type: DataTypes.STRING(200), allowNull: false },
       chart: { type: DataTypes.TEXT, allowNull: true },
+      settings: { type: DataTypes.TEXT, allowNull: true },
     },
     { ...common, tableName: 'departments' },
   );
@@ -254,6 +355,7 @@ export function defineModels(sequelize: Sequelize) {
       problems: { type: DataTypes.TEXT, allowNull: false },
       pointed: { type: DataTypes.BOOLEAN, allowNull: false },
       statementLineId: { type: DataTypes.INTEGER, allowNull: true },
+      holder: { type: DataTypes.STRING(100), allowNull: true },
       createdAt: { type: DataTypes.DATE(3), allowNull: false },
       updatedAt: { type: DataTypes.DATE(3), allowNull: false },
     },
@@ -331,6 +433,104 @@ export function defineModels(sequelize: Sequelize) {
     },
     { ...common, tableName: 'csv_mappings' },
   );
+  CashCount.init(
+    {
+      id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
+      exerciseId: { type: DataTypes.INTEGER, allowNull: false },
+      date: { type: DataTypes.STRING(10), allowNull: false },
+      counts: { type: DataTypes.TEXT, allowNull: false },
+      total: { type: DataTypes.BIGINT, allowNull: false },
+      version: { type: DataTypes.INTEGER, allowNull: false },
+      updatedBy: { type: DataTypes.STRING(100), allowNull: false },
+      updatedAt: { type: DataTypes.DATE(3), allowNull: false },
+    },
+    { ...common, tableName: 'cash_counts' },
+  );
+  Subsidy.init(
+    {
+      id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
+      exerciseId: { type: DataTypes.INTEGER, allowNull: false },
+      financeur: { type: DataTypes.STRING(200), allowNull: false },
+      objet: { type: DataTypes.STRING(500), allowNull: false },
+      chapter: { type: DataTypes.STRING(10), allowNull: false },
+      granted: { type: DataTypes.BIGINT, allowNull: false },
+      decisionDate: { type: DataTypes.STRING(10), allowNull: true },
+      actions: { type: DataTypes.TEXT, allowNull: false },
+      state: { type: DataTypes.STRING(20), allowNull: false },
+      justifiedOn: { type: DataTypes.STRING(10), allowNull: true },
+      note: { type: DataTypes.TEXT, allowNull: true },
+      version: { type: DataTypes.INTEGER, allowNull: false },
+      updatedAt: { type: DataTypes.DATE(3), allowNull: false },
+    },
+    { ...common, tableName: 'subsidies' },
+  );
+  SubsidyLine.init(
+    {
+      subsidyId: { type: DataTypes.INTEGER, primaryKey: true },
+      lineId: { type: DataTypes.STRING(36), primaryKey: true, ...binary },
+      role: { type: DataTypes.STRING(10), allowNull: false },
+    },
+    { ...common, tableName: 'subsidy_lines' },
+  );
+  InventoryItem.init(
+    {
+      id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
+      coopId: { type: DataTypes.INTEGER, allowNull: false },
+      designation: { type: DataTypes.STRING(300), allowNull: false },
+      acquiredOn: { type: DataTypes.STRING(10), allowNull: false },
+      value: { type: DataTypes.BIGINT, allowNull: false },
+      location: { type: DataTypes.STRING(200), allowNull: true },
+      disposedOn: { type: DataTypes.STRING(10), allowNull: true },
+      disposalReason: { type: DataTypes.STRING(500), allowNull: true },
+      version: { type: DataTypes.INTEGER, allowNull: false },
+      updatedAt: { type: DataTypes.DATE(3), allowNull: false },
+    },
+    { ...common, tableName: 'inventory_items' },
+  );
+  InventoryLine.init(
+    {
+      itemId: { type: DataTypes.INTEGER, primaryKey: true },
+      lineId: { type: DataTypes.STRING(36), primaryKey: true, ...binary },
+    },
+    { ...common, tableName: 'inventory_lines' },
+  );
+  Attachment.init(
+    {
+      id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
+      exerciseId: { type: DataTypes.INTEGER, allowNull: false },
+      lineId: { type: DataTypes.STRING(36), allowNull: false, ...binary },
+      name: { type: DataTypes.STRING(255), allowNull: false },
+      type: { type: DataTypes.STRING(50), allowNull: false },
+      size: { type: DataTypes.INTEGER, allowNull: false },
+      sha256: { type: DataTypes.STRING(64), allowNull: false },
+      createdBy: { type: DataTypes.STRING(100), allowNull: false },
+      createdAt: { type: DataTypes.DATE(3), allowNull: false },
+    },
+    { ...common, tableName: 'attachments' },
+  );
+  AttachmentContent.init(
+    {
+      sha256: { type: DataTypes.STRING(64), primaryKey: true },
+      bytes: { type: DataTypes.BLOB('long'), allowNull: false },
+    },
+    { ...common, tableName: 'attachment_contents' },
+  );
+  SideBookAudit.init(
+    {
+      id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
+      coopId: { type: DataTypes.INTEGER, allowNull: false },
+      exerciseId: { type: DataTypes.INTEGER, allowNull: true },
+      book: { type: DataTypes.STRING(20), allowNull: false },
+      recordId: { type: DataTypes.STRING(64), allowNull: false },
+      userId: { type: DataTypes.INTEGER, allowNull: true },
+      login: { type: DataTypes.STRING(100), allowNull: false },
+      action: { type: DataTypes.STRING(20), allowNull: false },
+      before: { type: DataTypes.TEXT, allowNull: true },
+      after: { type: DataTypes.TEXT, allowNull: true },
+      at: { type: DataTypes.DATE(3), allowNull: false },
+    },
+    { ...common, tableName: 'side_book_audit' },
+  );
   return {
     Department,
     Coop,
@@ -344,6 +544,14 @@ export function defineModels(sequelize: Sequelize) {
     Statement,
     StatementLine,
     CsvMapping,
+    CashCount,
+    Subsidy,
+    SubsidyLine,
+    InventoryItem,
+    InventoryLine,
+    Attachment,
+    AttachmentContent,
+    SideBookAudit,
   };
 }
 

@@ -147,7 +147,7 @@ function handler(route: Route, services: Services) {
       body = await readBytes(ctx, route.upload.maxBytes);
       if (!(body as Buffer).length)
         throw new ServiceError(400, 'corps_absent', 'Le fichier est absent du corps de la requête.');
-    } else if (route.method === 'put' || route.method === 'post') {
+    } else if (route.method === 'put' || route.method === 'post' || route.method === 'patch') {
       const raw = await readJson(ctx);
       if (route.body) {
         if (raw === undefined && !route.body.safeParse({}).success) {

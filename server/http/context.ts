@@ -19,7 +19,7 @@ export interface Services {
   proxyHops?: number;
 }
 
-export type Method = 'get' | 'put' | 'post' | 'delete';
+export type Method = 'get' | 'put' | 'post' | 'patch' | 'delete';
 
 export interface RouteContext {
   ctx: Context;

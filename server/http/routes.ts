@@ -9,6 +9,13 @@ import { LINE_ROUTES } from './routes/lines';
 import { SERVICE_ROUTES } from './routes/service';
 import { SESSION_ROUTES } from './routes/session';
 import { STATEMENT_ROUTES } from './routes/statements';
+import { CASH_COUNT_ROUTES } from './routes/cash-counts';
+import { SUBSIDY_ROUTES } from './routes/subsidies';
+import { INVENTORY_ROUTES } from './routes/inventory';
+import { REGIE_ROUTES } from './routes/regies';
+import { ACTION_ROUTES } from './routes/actions';
+import { ATTACHMENT_ROUTES } from './routes/attachments';
+import { COOP_ADMIN_ROUTES } from './routes/coop-admin';
 
 export type { Route } from './context';
 
@@ -19,4 +26,11 @@ export const ROUTES: Route[] = [
   ...EXERCISE_ROUTES,
   ...LINE_ROUTES,
   ...STATEMENT_ROUTES,
+  ...CASH_COUNT_ROUTES,
+  ...SUBSIDY_ROUTES,
+  ...INVENTORY_ROUTES,
+  ...REGIE_ROUTES,
+  ...ACTION_ROUTES,
+  ...ATTACHMENT_ROUTES,
+  ...COOP_ADMIN_ROUTES,
 ];

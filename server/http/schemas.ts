@@ -71,6 +71,9 @@ export const LineInput = z
     account: z.enum(ACCOUNTS, { error: `compte (account) : ${ACCOUNTS.join(', ')}` }),
     amount: cents('montant'),
     ventilation: z.array(VentilationPart).max(50).default([]),
+    holder: optionalText(100, 'titulaire de la régie').meta({
+      description: 'titulaire de la régie d’avance (enseignant) : obligatoire sur les lignes de régie',
+    }),
   })
   .strict()
   .meta({

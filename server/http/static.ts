@@ -16,7 +16,8 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-export const ADDIN_DIR = resolve(__dirname, '../../dist/addin');
+/** The built pane (CAHIER_ADDIN_DIR may point at another build, e.g. for tests run side by side). */
+export const ADDIN_DIR = process.env.CAHIER_ADDIN_DIR ?? resolve(__dirname, '../../dist/addin');
 const MANIFEST = resolve(__dirname, '../../manifest.xml');
 
 export function serveAddin(dir = ADDIN_DIR) {

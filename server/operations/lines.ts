@@ -59,6 +59,7 @@ export function canonical(line: LineInput): LineInput {
     account: line.account,
     amount: line.amount,
     ventilation: line.ventilation.map((p) => ({ chapter: p.chapter, amount: p.amount })),
+    holder: line.holder?.trim() || null,
   };
 }
 
@@ -74,6 +75,7 @@ export function lineInputOf(row: LineRow): LineInput {
     account: row.account as LineInput['account'],
     amount: Number(row.amount),
     ventilation: JSON.parse(row.ventilation) as LineInput['ventilation'],
+    holder: row.holder,
   });
 }
 
@@ -250,6 +252,7 @@ class ExerciseWriter {
       ...c,
       mode: c.mode ?? null,
       cheque: c.cheque ?? null,
+      holder: c.holder ?? null,
       action: c.action ?? null,
       ventilation: JSON.stringify(c.ventilation),
       problems: JSON.stringify(problems),

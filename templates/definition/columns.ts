@@ -157,6 +157,17 @@ function specs(chart: Chart): ColumnSpec[] {
       numFmt: AMOUNT_FORMAT,
     })),
     {
+      key: 'holder',
+      header: 'Titulaire régie',
+      group: MOVEMENT_HEADERS.regie_depenses.group,
+      type: 'text',
+      page: 'gauche',
+      width: 14,
+      field: 'holder',
+      input: true,
+      note: 'Régie d’avance : l’enseignant qui la tient (obligatoire sur les lignes de régie).',
+    },
+    {
       key: 'pointage',
       header: 'Pointage',
       type: 'pointage',

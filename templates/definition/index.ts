@@ -9,6 +9,7 @@ export * from './compute';
 export * from './columns';
 export * from './sheet-row';
 export * from './side-books';
+export * from './side-book-contract';
 export * from './statements';
 export * from './matching';
 export * from './reconciliation';

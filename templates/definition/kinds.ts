@@ -181,3 +181,8 @@ export function modeFromLabel(text: unknown): Mode | null {
 export function touchesBank(line: { kind: LineKind; account: Account }): boolean {
   return KINDS[line.kind].movements(line.account).some((m) => m.account === 'banque');
 }
+
+/** True when the line gives, spends or returns a régie d'avance: it names the régie's holder. */
+export function touchesRegie(line: { kind: LineKind; account: Account }): boolean {
+  return KINDS[line.kind].movements(line.account).some((m) => m.account === 'regie');
+}

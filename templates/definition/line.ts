@@ -28,6 +28,11 @@ export interface LineInput {
   /** Positive, in cents. */
   amount: Cents;
   ventilation: VentilationPart[];
+  /**
+   * Titulaire de la régie d'avance: the teacher who holds the régie this line gives, spends or
+   * returns. Required on régie lines (see `touchesRegie`), absent elsewhere.
+   */
+  holder?: string | null;
 }
 
 /** A line as the cahier keeps it: the input plus its pointage. */

@@ -4,7 +4,7 @@
  */
 import { findChapter, type Chart, DEFAULT_CHART } from './chapters';
 import { exerciseBounds, exerciseLabel, formatDateFr, isInExercise, isIsoDate } from './dates';
-import { KINDS, REGIE_CEILING_CENTS, ACCOUNT_LABELS, isAccount, isLineKind, isMode } from './kinds';
+import { KINDS, REGIE_CEILING_CENTS, ACCOUNT_LABELS, isAccount, isLineKind, isMode, touchesRegie } from './kinds';
 import type { LineField, LineInput, VentilationPart } from './line';
 import { formatEuros, isCents } from './money';
 
@@ -76,6 +76,12 @@ export const PROBLEMS = {
   cheque_sans_numero: { severity: 'warning', field: 'cheque', summary: 'chèque sans numéro' },
   numero_sans_cheque: { severity: 'warning', field: 'cheque', summary: 'numéro de chèque sans le mode chèque' },
   regie_plafond: { severity: 'warning', field: 'amount', summary: 'régie d’avance au-delà de 150 €' },
+  regie_sans_titulaire: { severity: 'error', field: 'holder', summary: 'ligne de régie sans son titulaire' },
+  titulaire_hors_regie: {
+    severity: 'warning',
+    field: 'holder',
+    summary: 'titulaire de régie sur une ligne qui ne touche pas de régie',
+  },
 } as const satisfies Record<string, ProblemDefinition>;
 
 export type ProblemCode = keyof typeof PROBLEMS;
@@ -199,6 +205,25 @@ export function validateLine(line: LineInput, ctx: RuleContext): Problem[] {
         `Une régie d’avance ne dépasse pas ${formatEuros(REGIE_CEILING_CENTS)} (ici ${formatEuros(line.amount)}).`,
       ),
     );
+  }
+
+  if (isAccount(line.account) && kind.accounts.includes(line.account)) {
+    const holder = checkText(line.holder);
+    if (touchesRegie({ kind: line.kind, account: line.account }) && !holder) {
+      out.push(
+        problem(
+          'regie_sans_titulaire',
+          'Ligne de régie d’avance : indiquez son titulaire (l’enseignant qui tient la régie).',
+        ),
+      );
+    } else if (!touchesRegie({ kind: line.kind, account: line.account }) && holder) {
+      out.push(
+        problem(
+          'titulaire_hors_regie',
+          `« ${holder} » est indiqué comme titulaire de régie, mais la ligne ne touche pas de régie d’avance.`,
+        ),
+      );
+    }
   }
 
   const parts = Array.isArray(line.ventilation) ? line.ventilation : [];

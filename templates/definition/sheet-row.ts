@@ -67,6 +67,7 @@ export function lineToRow(layout: CahierLayout, line: CahierLine, row: number, e
     const v = movements[c.movement!];
     set(c.key, v === undefined ? null : centsToEuros(v));
   }
+  set('holder', line.holder ?? null);
   set('pointage', line.pointed ? POINTED_MARK : null);
   if (isAutomaticVentilation(line, layout)) {
     set('chapitre', chapterChoice(findChapter(layout.chart, line.ventilation[0]!.chapter)!));
@@ -229,6 +230,7 @@ export function rowToLine(layout: CahierLayout, values: readonly unknown[]): Rea
     account: signature.account,
     amount: filled[0]!,
     ventilation,
+    holder: text(at('holder')) || null,
     pointed: text(at('pointage')).toUpperCase() === POINTED_MARK,
   };
   return { empty: false, line, problems, id, version };

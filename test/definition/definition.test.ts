@@ -56,6 +56,7 @@ describe('la définition du cahier', () => {
       'Caisse dépenses',
       'Régie avances',
       'Régie dépenses',
+      'Titulaire régie',
       'Pointage',
     ]);
     expect(layout.chapterColumns.map((c) => c.chapter!.code)).toEqual([
@@ -83,7 +84,7 @@ describe('la définition du cahier', () => {
     const l = cahierLayout(chart);
     expect(l.columns.length).toBe(layout.columns.length + 1);
     expect(l.chapterColumns.map((c) => c.chapter!.code).slice(0, 3)).toEqual(['6070', '6180', '6181']);
-    expect(rowFormulas(l, 5).ch_6181).toBe('IF(LEFT($P5&" ",5)="6181 ",-(SUM($I5,$K5,$M5)-SUM($J5,$L5,$N5)),"")');
+    expect(rowFormulas(l, 5).ch_6181).toBe('IF(LEFT($Q5&" ",5)="6181 ",-(SUM($I5,$K5,$M5)-SUM($J5,$L5,$N5)),"")');
   });
 
   test('the default chart: 14 chapters, 7 charges and 7 produits, and it is consistent', () => {

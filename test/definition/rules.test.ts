@@ -52,11 +52,18 @@ describe('une ligne valide', () => {
         cheque: null,
         ventilation: [{ chapter: '7560', amount: 4590 }],
       },
-      { kind: 'depense', account: 'regie', mode: null, cheque: null },
+      { kind: 'depense', account: 'regie', mode: null, cheque: null, holder: 'Mme Martin' },
       { kind: 'depot', account: 'banque', mode: 'especes', cheque: null, ventilation: [] },
       { kind: 'retrait', account: 'banque', mode: null, cheque: null, ventilation: [] },
-      { kind: 'regie_versee', account: 'banque', ventilation: [] },
-      { kind: 'regie_remboursee', account: 'caisse', mode: 'especes', cheque: null, ventilation: [] },
+      { kind: 'regie_versee', account: 'banque', ventilation: [], holder: 'Mme Martin' },
+      {
+        kind: 'regie_remboursee',
+        account: 'caisse',
+        mode: 'especes',
+        cheque: null,
+        ventilation: [],
+        holder: 'Mme Martin',
+      },
     ];
     for (const l of lines) expect(codes(l)).toEqual([]);
   });
@@ -125,9 +132,27 @@ describe('le mouvement', () => {
     expect(codes({ kind: 'depot', account: 'caisse', ventilation: [] })).toEqual(['compte_incompatible']);
   });
   test('a régie d’avance above 150 € is a warning', () => {
-    const p = only({ kind: 'regie_versee', amount: 20000, ventilation: [] }, 'regie_plafond');
+    const p = only({ kind: 'regie_versee', amount: 20000, ventilation: [], holder: 'M. Petit' }, 'regie_plafond');
     expect(p.severity).toBe('warning');
     expect(p.message).toBe('Une régie d’avance ne dépasse pas 150,00\u00a0€ (ici 200,00\u00a0€).');
+  });
+  test('every line of a régie names its holder: given, spent from it, returned', () => {
+    for (const l of [
+      { kind: 'regie_versee', account: 'banque', ventilation: [] },
+      { kind: 'depense', account: 'regie', holder: '  ' },
+      { kind: 'regie_remboursee', account: 'caisse', mode: 'especes', cheque: null, ventilation: [] },
+    ] as Partial<LineInput>[]) {
+      const p = only(l, 'regie_sans_titulaire');
+      expect([p.severity, p.field]).toEqual(['error', 'holder']);
+      expect(p.message).toBe('Ligne de régie d’avance : indiquez son titulaire (l’enseignant qui tient la régie).');
+    }
+  });
+  test('a holder on a line that touches no régie is a warning', () => {
+    const p = only({ holder: 'Mme Martin' }, 'titulaire_hors_regie');
+    expect(p.severity).toBe('warning');
+    expect(p.message).toBe(
+      '« Mme Martin » est indiqué comme titulaire de régie, mais la ligne ne touche pas de régie d’avance.',
+    );
   });
   test('the mode must be known', () => {
     // An unknown mode is one problem, not a second one about the cheque number.
@@ -292,7 +317,7 @@ describe('la colonne concernée par un problème', () => {
     expect(letters({ mode: 'troc' as never })).toEqual([['mode_inconnu', ['H']]]);
     // The amount of a bank expense is in Banque dépenses; a chapter's problem is in its column.
     expect(letters({ amount: 0 })).toEqual([['montant_nul', ['J']]]);
-    expect(letters({ ventilation: [{ chapter: '6800', amount: 4590 }] })).toEqual([['rappel_inventaire', ['W']]]);
+    expect(letters({ ventilation: [{ chapter: '6800', amount: 4590 }] })).toEqual([['rappel_inventaire', ['X']]]);
     const gap = letters({ ventilation: [{ chapter: '6180', amount: 4000 }] });
     expect(gap[0]![0]).toBe('ventilation_desequilibree');
     expect(gap[0]![1]).toEqual(layout.columns.filter((c) => c.page === 'droite').map((c) => c.letter));

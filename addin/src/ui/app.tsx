@@ -31,6 +31,8 @@ import { SyncEngine, type SyncState } from '../sync';
 import type { CahierWorkbook } from '../workbook';
 import { EntryForm } from './entry-form';
 import { Pointage } from './pointage';
+import { Livres } from './livres';
+import { Pieces } from './pieces';
 import { Rapprochement } from './rapprochement';
 
 function Login({ api, onDone }: { api: Api; onDone: (u: SessionUser) => void }) {
@@ -181,6 +183,7 @@ function SelectedLine({ engine, onEdit }: { engine: SyncEngine; onEdit: (row: nu
         </div>
       )}
       {message && <Text>{message}</Text>}
+      {row !== null && line && <Pieces engine={engine} row={row} />}
       <Dialog open={confirmDelete} onOpenChange={(_, d) => setConfirmDelete(d.open)}>
         <DialogSurface>
           <DialogBody>
@@ -383,6 +386,7 @@ export function App({ workbook, api: given }: { workbook: CahierWorkbook; api?: 
             <Tab value="saisie">Nouvelle écriture</Tab>
             <Tab value="ligne">Ligne sélectionnée</Tab>
             <Tab value="pointage">Pointage</Tab>
+            <Tab value="livres">Livres annexes</Tab>
             <Tab value="cloture">Clôture</Tab>
           </TabList>
           {tab === 'saisie' && !editing && (
@@ -418,6 +422,7 @@ export function App({ workbook, api: given }: { workbook: CahierWorkbook; api?: 
               <Pointage key={`${state?.pending ?? 0}-${pointings}`} engine={engine} />
             </>
           )}
+          {tab === 'livres' && year !== null && <Livres api={api} engine={engine} coop={coop} year={year} />}
           {tab === 'cloture' && <Cloture engine={engine} />}
         </>
       )}

@@ -1,0 +1,6 @@
+/** (being built) */
+import type { SideBookProps } from './livres';
+
+export function Regies(_props: SideBookProps) {
+  return null;
+}
