@@ -10,6 +10,7 @@ export * from './columns';
 export * from './sheet-row';
 export * from './side-books';
 export * from './side-book-contract';
+export * from './iban';
 export * from './statements';
 export * from './matching';
 export * from './reconciliation';
