@@ -10,6 +10,8 @@ export * from './columns';
 export * from './sheet-row';
 export * from './side-books';
 export * from './side-book-contract';
+export * from './subventions';
+export * from './inventaire';
 export * from './iban';
 export * from './statements';
 export * from './matching';

@@ -7,6 +7,7 @@
 import type { Cents } from './money';
 import type { IsoDate } from './dates';
 import type { LineKind } from './kinds';
+import type { LineInput } from './line';
 
 /**
  * Something a side book reports about the exercise (the closure blocks on errors): a stable
@@ -17,6 +18,17 @@ export interface BookProblem {
   severity: 'error' | 'warning';
   message: string;
   lines: string[];
+}
+
+/** A line of the cahier as a side book reads it (a live line with its id). */
+export interface BookLine extends LineInput {
+  id: string;
+}
+
+/** A field of a side book's input that is refused: the JSON path and a French sentence naming it. */
+export interface BookFieldError {
+  field: string;
+  message: string;
 }
 
 /** A line of the cahier as a side book shows it. */
@@ -111,6 +123,13 @@ export interface InventoryItemJson extends Omit<InventoryItemInput, 'lines'> {
   id: number;
   version: number;
   lines: (LineRef & { exercise: number })[];
+}
+
+/** GET /api/coops/{coop}/inventory: every item of the coop, disposed ones included. */
+export interface InventoryJson {
+  items: InventoryItemJson[];
+  /** Value of the items still held, and of those disposed of. */
+  totals: { held: Cents; disposed: Cents };
 }
 
 /** GET …/exercises/{year}/inventory: the items held during the exercise and its check. */
