@@ -25,6 +25,7 @@ import {
   formatEuros,
   orderChart,
   parseEuros,
+  touchesRegie,
   ventilationShortfall,
   type Account,
   type Chart,
@@ -51,7 +52,7 @@ interface Part {
 }
 
 /** Today in the treasurer's own calendar (not UTC: a line typed at 00:30 is today's). */
-function today(): string {
+export function today(): string {
   const d = new Date();
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
@@ -67,6 +68,7 @@ export function EntryForm(props: EntryFormProps) {
   const [mode, setMode] = useState<Mode | ''>(initial?.mode ?? 'cheque');
   const [cheque, setCheque] = useState(initial?.cheque ?? '');
   const [action, setAction] = useState(initial?.action ?? '');
+  const [holder, setHolder] = useState(initial?.holder ?? '');
   const [amount, setAmount] = useState(initial ? formatAmount(initial.amount) : '');
   const [split, setSplit] = useState((initial?.ventilation.length ?? 0) > 1);
   const [chapter, setChapter] = useState(initial?.ventilation[0]?.chapter ?? '');
@@ -87,6 +89,8 @@ export function EntryForm(props: EntryFormProps) {
 
   const def = KINDS[kind];
   const side = def.side;
+  // A line that gives, spends or returns a régie d'avance names the teacher who holds it.
+  const regie = def.accounts.includes(account) && touchesRegie({ kind, account });
   const chapters = orderChart(chart);
   const sideChapters = chapters.filter((c) => !side || c.side === side);
   const parsed = parseEuros(amount || '0');
@@ -114,15 +118,33 @@ export function EntryForm(props: EntryFormProps) {
       mode: mode || null,
       cheque: cheque.trim() || null,
       action: action.trim() || null,
+      holder: regie ? holder.trim() || null : null,
       amount: cents,
       ventilation,
     };
-  }, [pj, date, libelle, kind, account, mode, cheque, action, cents, split, parts, chapter, def.ventilated]);
+  }, [
+    pj,
+    date,
+    libelle,
+    kind,
+    account,
+    mode,
+    cheque,
+    action,
+    holder,
+    regie,
+    cents,
+    split,
+    parts,
+    chapter,
+    def.ventilated,
+  ]);
 
   // Checks appear once the treasurer has started the pièce (a fresh form is not an error).
   const started = Boolean(initial) || libelle.trim() !== '' || amount.trim() !== '';
   const problems = !started || ('error' in parsed && amount) ? [] : props.validate(line);
   const errors = problems.filter((p) => p.severity === 'error');
+  const holderProblem = problems.find((p) => p.field === 'holder' && p.severity === 'error');
   const gap = def.ventilated && split && Number.isFinite(cents) ? ventilationShortfall(line, chart) : 0;
 
   const changeKind = (k: LineKind) => {
@@ -225,6 +247,16 @@ export function EntryForm(props: EntryFormProps) {
           <Input value={action} onChange={(_, d) => setAction(d.value)} name="action" placeholder="Photos scolaires" />
         </Field>
       </div>
+      {regie && (
+        <Field
+          label="Titulaire de la régie"
+          required
+          hint="L’enseignant qui tient la régie d’avance (son nom, et sa classe si besoin)."
+          validationMessage={holderProblem?.message}
+        >
+          <Input value={holder} onChange={(_, d) => setHolder(d.value)} name="holder" placeholder="Mme Martin (CE1)" />
+        </Field>
+      )}
       {def.ventilated && (
         <fieldset className="cc-ventilation">
           <legend>Ventilation</legend>

@@ -1,6 +1,193 @@
-/** (being built) */
+/**
+ * Régies d'avance: per teacher holding one, what was given, spent and returned, and the balance
+ * that must be back to zero at the closure (a balance left is shown in red with the service's
+ * sentence). A holder picked shows the régie's lines and what was spent per chapter.
+ */
+import { useEffect, useState } from 'react';
+import {
+  Button,
+  MessageBar,
+  MessageBarBody,
+  Spinner,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+} from '@fluentui/react-components';
+import {
+  KINDS,
+  findChapter,
+  formatDateFr,
+  formatEuros,
+  type BookProblem,
+  type RegieJson,
+  type RegiesJson,
+} from '../../../templates/definition';
+import { ApiError } from '../api';
 import type { SideBookProps } from './livres';
 
-export function Regies(_props: SideBookProps) {
-  return null;
+/** The problems of one régie: those naming one of its lines, or its holder. */
+function problemsOf(regie: RegieJson, problems: readonly BookProblem[]): BookProblem[] {
+  const ids = new Set(regie.lines.map((l) => l.id));
+  return problems.filter((p) => p.lines.some((id) => ids.has(id)) || p.message.includes(regie.holder));
+}
+
+function RegieDetail({ regie, chart }: { regie: RegieJson; chart: SideBookProps['engine']['chart'] }) {
+  return (
+    <section aria-label={`Régie de ${regie.holder}`} className="cc-form">
+      <Text as="h3" weight="semibold">
+        Régie de {regie.holder}
+      </Text>
+      <Table size="extra-small" aria-label={`Lignes de la régie de ${regie.holder}`}>
+        <TableHeader>
+          <TableRow>
+            <TableHeaderCell>PJ</TableHeaderCell>
+            <TableHeaderCell>Date</TableHeaderCell>
+            <TableHeaderCell>Libellé</TableHeaderCell>
+            <TableHeaderCell>Nature</TableHeaderCell>
+            <TableHeaderCell>Montant</TableHeaderCell>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {regie.lines.map((l) => (
+            <TableRow key={l.id}>
+              <TableCell>{l.pj}</TableCell>
+              <TableCell>{formatDateFr(l.date)}</TableCell>
+              <TableCell>{l.libelle}</TableCell>
+              <TableCell>{KINDS[l.kind]?.label ?? l.kind}</TableCell>
+              <TableCell>{formatEuros(l.amount)}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+      <Text weight="semibold">Dépensé par chapitre</Text>
+      {regie.spentByChapter.length === 0 ? (
+        <Text size={200}>Aucune dépense payée par cette régie.</Text>
+      ) : (
+        <ul className="cc-list" aria-label={`Dépenses de la régie de ${regie.holder} par chapitre`}>
+          {regie.spentByChapter.map((c) => {
+            const chapter = findChapter(chart, c.chapter);
+            return (
+              <li key={c.chapter}>
+                <span>
+                  {c.chapter}
+                  {chapter ? ` – ${chapter.label}` : ''}
+                </span>
+                <span>{formatEuros(c.amount)}</span>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+export function Regies({ api, engine, coop, year }: SideBookProps) {
+  const [data, setData] = useState<RegiesJson | null>(null);
+  const [holder, setHolder] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    api
+      .request<RegiesJson>('GET', `/api/coops/${encodeURIComponent(coop)}/exercises/${year}/regies`)
+      .then(setData)
+      .catch((e: unknown) => setError(e instanceof ApiError ? e.sentences : (e as Error).message));
+  }, [api, coop, year]);
+
+  const shown = data?.regies.find((r) => r.holder === holder) ?? null;
+  // Problems that belong to no régie listed (e.g. a line without its holder) are shown above.
+  const general = data?.problems.filter((p) => !data.regies.some((r) => problemsOf(r, [p]).length > 0)) ?? [];
+
+  return (
+    <section aria-label="Régies d’avance" className="cc-form">
+      <Text as="h2" size={400} weight="semibold">
+        Régies d’avance
+      </Text>
+      <Text size={200}>
+        Une régie d’avance est une somme confiée à un enseignant pour les dépenses de sa classe. Ce qui est versé doit
+        être dépensé (avec les pièces) ou rendu : à la clôture, chaque régie revient à zéro.
+      </Text>
+      {error && (
+        <MessageBar intent="error">
+          <MessageBarBody>{error}</MessageBarBody>
+        </MessageBar>
+      )}
+      {!data && !error && <Spinner size="tiny" label="Lecture des régies…" />}
+      {general.length > 0 && (
+        <ul className="cc-problems" aria-label="Points à régler">
+          {general.map((p, i) => (
+            <li key={i} className={p.severity === 'error' ? 'cc-error' : 'cc-warning'}>
+              {p.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {data && data.regies.length === 0 && (
+        <Text>
+          Aucune régie d’avance dans cet exercice. Une régie commence par une écriture « Régie versée » qui nomme son
+          titulaire.
+        </Text>
+      )}
+      {data && data.regies.length > 0 && (
+        <Table size="extra-small" aria-label="Régies par titulaire">
+          <TableHeader>
+            <TableRow>
+              <TableHeaderCell>Titulaire</TableHeaderCell>
+              <TableHeaderCell>Versé</TableHeaderCell>
+              <TableHeaderCell>Dépensé</TableHeaderCell>
+              <TableHeaderCell>Rendu</TableHeaderCell>
+              <TableHeaderCell>Solde</TableHeaderCell>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {data.regies.map((r) => {
+              const problems = problemsOf(r, data.problems);
+              return [
+                <TableRow key={r.holder}>
+                  <TableCell>
+                    <Button
+                      size="small"
+                      appearance={r.holder === holder ? 'primary' : 'subtle'}
+                      onClick={() => setHolder(r.holder === holder ? null : r.holder)}
+                    >
+                      {r.holder}
+                    </Button>
+                  </TableCell>
+                  <TableCell>{formatEuros(r.given)}</TableCell>
+                  <TableCell>{formatEuros(r.spent)}</TableCell>
+                  <TableCell>{formatEuros(r.returned)}</TableCell>
+                  <TableCell>
+                    <Text
+                      weight={r.balance !== 0 ? 'semibold' : 'regular'}
+                      className={r.balance !== 0 ? 'cc-gap' : 'cc-ok'}
+                      aria-label={`Solde de la régie de ${r.holder}`}
+                    >
+                      {formatEuros(r.balance)}
+                    </Text>
+                  </TableCell>
+                </TableRow>,
+                ...problems.map((p, i) => (
+                  <TableRow key={`${r.holder}-${i}`}>
+                    <TableCell colSpan={5}>
+                      <Text size={200} className={p.severity === 'error' ? 'cc-error' : 'cc-warning'}>
+                        {p.message}
+                      </Text>
+                    </TableCell>
+                  </TableRow>
+                )),
+              ];
+            })}
+          </TableBody>
+        </Table>
+      )}
+      {data && data.regies.length > 0 && !shown && (
+        <Text size={200}>Choisissez un titulaire pour voir les lignes de sa régie.</Text>
+      )}
+      {shown && <RegieDetail regie={shown} chart={engine.chart} />}
+    </section>
+  );
 }
