@@ -176,42 +176,59 @@ export class Api {
 
   constructor(private readonly base = '') {}
 
-  /** A request; a body that is a file (Blob, ArrayBuffer) goes as its bytes, anything else as JSON. */
+  /** A request; a file (Blob, ArrayBuffer) goes as its bytes, a FormData as multipart, the rest as JSON. */
   async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    const res = await this.send(method, path, body, headers);
+    const text = await res.text();
+    try {
+      return (text ? JSON.parse(text) : {}) as T;
+    } catch {
+      throw new Error('Réponse illisible du service.');
+    }
+  }
+
+  /** The bytes the service answers (a pièce justificative), asked with the session token. */
+  async download(path: string): Promise<Blob> {
+    return (await this.send('GET', path)).blob();
+  }
+
+  /** Sends a request; a refusal of the service becomes an ApiError, an unreachable service an OfflineError. */
+  private async send(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
     const bytes = body instanceof Blob || body instanceof ArrayBuffer;
+    // The browser writes the multipart content type itself, with its boundary.
+    const form = typeof FormData !== 'undefined' && body instanceof FormData;
     let res: Response;
     try {
       res = await fetch(`${this.base}${path}`, {
         method,
         headers: {
-          ...(body !== undefined ? { 'content-type': bytes ? 'application/octet-stream' : 'application/json' } : {}),
+          ...(body !== undefined && !form
+            ? { 'content-type': bytes ? 'application/octet-stream' : 'application/json' }
+            : {}),
           ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
           ...headers,
         },
-        body: body === undefined ? undefined : bytes ? body : JSON.stringify(body),
+        body: body === undefined ? undefined : bytes || form ? (body as BodyInit) : JSON.stringify(body),
       });
     } catch {
       throw new OfflineError();
     }
     if (res.status === 502 || res.status === 503 || res.status === 504) throw new OfflineError();
-    const text = await res.text();
+    if (res.ok) return res;
     let json: Record<string, unknown> = {};
     try {
+      const text = await res.text();
       if (text) json = JSON.parse(text) as Record<string, unknown>;
     } catch {
       // A refusal from a proxy in front of the service may be an HTML page.
-      if (res.ok) throw new Error('Réponse illisible du service.');
     }
-    if (!res.ok) {
-      const wait = Number(res.headers.get('retry-after'));
-      throw new ApiError(
-        res.status,
-        typeof json.detail === 'string' ? json.detail : refusal(res.status),
-        json,
-        Number.isFinite(wait) && wait > 0 ? wait : null,
-      );
-    }
-    return json as T;
+    const wait = Number(res.headers.get('retry-after'));
+    throw new ApiError(
+      res.status,
+      typeof json.detail === 'string' ? json.detail : refusal(res.status),
+      json,
+      Number.isFinite(wait) && wait > 0 ? wait : null,
+    );
   }
 
   async login(login: string, password: string): Promise<SessionUser> {
@@ -275,4 +292,8 @@ export class Api {
       'GET',
       `${this.base2(coop, year)}/closure`,
     );
+
+  /** Pièces justificatives: the number per line of the exercise (the 📎 of the sheet). */
+  attachmentCounts = (coop: string, year: number) =>
+    this.request<{ counts: Record<string, number> }>('GET', `${this.base2(coop, year)}/attachments`);
 }
