@@ -69,6 +69,8 @@ export interface SheetLine {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const PENDING = '⏳ à envoyer';
+/** The pièces justificatives of a line, after its status: « ✓ 📎 2 ». */
+const CLIP = / 📎 (\d+)$/;
 export const SESSION_EXPIRED =
   'Votre session a expiré : reconnectez-vous pour envoyer les saisies en attente (elles restent gardées dans le classeur).';
 const BATCH = 500;
@@ -131,6 +133,8 @@ export class SyncEngine {
   private seen = new Map<string, string>();
   /** Per line id: the newest version the service gave this pane. */
   private versions = new Map<string, number>();
+  /** Per line id: how many pièces justificatives the service holds (shown 📎 in the status). */
+  private attachments = new Map<string, number>();
 
   constructor(
     readonly workbook: CahierWorkbook,
@@ -233,7 +237,7 @@ export class SyncEngine {
   /** Loads the exercise from the service into the sheet (sending what waits first). */
   async pull(): Promise<number> {
     await this.flush();
-    const { lines } = await this.api.lines(this.coop, this.year);
+    const [{ lines }] = await Promise.all([this.api.lines(this.coop, this.year), this.readAttachmentCounts()]);
     const waiting = new Set(this.queue.map((q) => q.id));
     const local = waiting.size ? await this.readSheet() : [];
     const rows = lines.filter((l) => !waiting.has(l.id)).map((l, i) => this.serverRow(l, FIRST_DATA_ROW + i));
@@ -244,7 +248,7 @@ export class SyncEngine {
           lineToRow(this.layout, s.line, FIRST_DATA_ROW + rows.length, {
             id: s.id,
             version: s.version ?? undefined,
-            status: PENDING,
+            status: this.withClip(s.id, PENDING),
           }),
         );
       }
@@ -257,7 +261,50 @@ export class SyncEngine {
   }
 
   private serverRow(l: ServerLine, sheetRow: number) {
-    return lineToRow(this.layout, l, sheetRow, { id: l.id, version: l.version, status: statusText(l.problems) });
+    return lineToRow(this.layout, l, sheetRow, {
+      id: l.id,
+      version: l.version,
+      status: this.withClip(l.id, statusText(l.problems)),
+    });
+  }
+
+  /** A status text with the line's count of pièces justificatives after it, when it has some. */
+  private withClip(id: string | null, status: string): string {
+    const n = id ? (this.attachments.get(id) ?? 0) : 0;
+    return n > 0 ? `${status} 📎 ${n}` : status;
+  }
+
+  /** The counts of pièces justificatives from the service; kept as they were when it cannot say. */
+  private async readAttachmentCounts(): Promise<boolean> {
+    try {
+      const { counts } = await this.api.attachmentCounts(this.coop, this.year);
+      this.attachments = new Map(Object.entries(counts ?? {}).filter(([, n]) => Number.isInteger(n) && n > 0));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * A pièce was joined or removed: the counts are read again and the status cells whose 📎 no
+   * longer says the count are rewritten (only the status: the change events are no edits).
+   */
+  async refreshAttachments(): Promise<void> {
+    if (!(await this.readAttachmentCounts())) return;
+    const col = this.layout.byKey.get('status')!.index;
+    const idCol = this.layout.byKey.get('id')!.index;
+    const cells: CellWrite[] = [];
+    const done = new Set<string>();
+    for (const { row, values } of await this.workbook.readRows()) {
+      const id = values[idCol];
+      if (typeof id !== 'string' || !id || done.has(id)) continue;
+      done.add(id);
+      const shown = typeof values[col] === 'string' ? values[col] : '';
+      const bare = shown.replace(CLIP, '');
+      const status = bare ? this.withClip(id, bare) : bare;
+      if (status !== shown) cells.push({ row, key: 'status', value: status });
+    }
+    if (cells.length) await this.workbook.writeCells(cells);
   }
 
   /** Every line of the sheet, read with the shared definition. */
@@ -322,7 +369,7 @@ export class SyncEngine {
       } else if (this.seen.get(id) === content) continue; // the add-in's own write coming back
       this.seen.set(id, content);
       if (!s.line) {
-        cells.push({ row, key: 'status', value: statusText(s.problems) });
+        cells.push({ row, key: 'status', value: this.withClip(id, statusText(s.problems)) });
         continue;
       }
       const problems = [...s.problems, ...this.validate(s.line, all, id)];
@@ -332,7 +379,7 @@ export class SyncEngine {
       cells.push({
         row,
         key: 'status',
-        value: problems.some((p) => p.severity === 'error') ? statusText(problems) : PENDING,
+        value: this.withClip(id, problems.some((p) => p.severity === 'error') ? statusText(problems) : PENDING),
       });
     }
     if (!cells.length) return;
@@ -359,7 +406,7 @@ export class SyncEngine {
     const cells = lineToRow(this.layout, { ...line, pointed }, FIRST_DATA_ROW + (row ?? 0), {
       id,
       version: version ?? undefined,
-      status: PENDING,
+      status: this.withClip(id, PENDING),
     });
     this.remember([cells]);
     const [written] = await this.workbook.writeRows([{ row, cells }]);
@@ -536,7 +583,7 @@ export class SyncEngine {
         if (r.line) this.noteVersion(entry.id, r.line.version, done);
         if (r.line && !('deleted' in r.line) && row !== undefined) {
           cells.push({ row, key: 'version', value: r.line.version });
-          if (!newer) cells.push({ row, key: 'status', value: statusText(r.line.problems) });
+          if (!newer) cells.push({ row, key: 'status', value: this.withClip(entry.id, statusText(r.line.problems)) });
         }
       } else if (newer) {
         continue;
