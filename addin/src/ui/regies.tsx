@@ -29,19 +29,28 @@ import {
 import { ApiError } from '../api';
 import type { SideBookProps } from './livres';
 
-/** The problems of one régie: those naming one of its lines, or its holder. */
+/** A régie's holder as shown (validated lines entered without one are grouped under ""). */
+const holderLabel = (holder: string) => holder || 'Sans titulaire';
+
+/**
+ * The problems of one régie: those naming one of its lines, or (for its lines still in draft,
+ * which are in no régie) naming its holder.
+ */
 function problemsOf(regie: RegieJson, problems: readonly BookProblem[]): BookProblem[] {
   const ids = new Set(regie.lines.map((l) => l.id));
-  return problems.filter((p) => p.lines.some((id) => ids.has(id)) || p.message.includes(regie.holder));
+  const named = regie.holder
+    ? new RegExp(`de ${regie.holder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}])`, 'u')
+    : null;
+  return problems.filter((p) => p.lines.some((id) => ids.has(id)) || (named !== null && named.test(p.message)));
 }
 
 function RegieDetail({ regie, chart }: { regie: RegieJson; chart: SideBookProps['engine']['chart'] }) {
   return (
-    <section aria-label={`Régie de ${regie.holder}`} className="cc-form">
+    <section aria-label={`Régie : ${holderLabel(regie.holder)}`} className="cc-form">
       <Text as="h3" weight="semibold">
-        Régie de {regie.holder}
+        Régie : {holderLabel(regie.holder)}
       </Text>
-      <Table size="extra-small" aria-label={`Lignes de la régie de ${regie.holder}`}>
+      <Table size="extra-small" aria-label={`Lignes de la régie : ${holderLabel(regie.holder)}`}>
         <TableHeader>
           <TableRow>
             <TableHeaderCell>PJ</TableHeaderCell>
@@ -67,7 +76,7 @@ function RegieDetail({ regie, chart }: { regie: RegieJson; chart: SideBookProps[
       {regie.spentByChapter.length === 0 ? (
         <Text size={200}>Aucune dépense payée par cette régie.</Text>
       ) : (
-        <ul className="cc-list" aria-label={`Dépenses de la régie de ${regie.holder} par chapitre`}>
+        <ul className="cc-list" aria-label={`Dépenses par chapitre : ${holderLabel(regie.holder)}`}>
           {regie.spentByChapter.map((c) => {
             const chapter = findChapter(chart, c.chapter);
             return (
@@ -154,7 +163,7 @@ export function Regies({ api, engine, coop, year }: SideBookProps) {
                       appearance={r.holder === holder ? 'primary' : 'subtle'}
                       onClick={() => setHolder(r.holder === holder ? null : r.holder)}
                     >
-                      {r.holder}
+                      {holderLabel(r.holder)}
                     </Button>
                   </TableCell>
                   <TableCell>{formatEuros(r.given)}</TableCell>
@@ -164,7 +173,7 @@ export function Regies({ api, engine, coop, year }: SideBookProps) {
                     <Text
                       weight={r.balance !== 0 ? 'semibold' : 'regular'}
                       className={r.balance !== 0 ? 'cc-gap' : 'cc-ok'}
-                      aria-label={`Solde de la régie de ${r.holder}`}
+                      aria-label={`Solde de la régie : ${holderLabel(r.holder)}`}
                     >
                       {formatEuros(r.balance)}
                     </Text>
