@@ -120,15 +120,21 @@ export interface ActionSummary {
   recettes: Cents;
   depenses: Cents;
   resultat: Cents;
+  /** How many receipts and expenses carry the tag. */
+  lignes: number;
 }
 
-/** Per action tag: receipts, expenses and result (internal operations excluded). */
+/**
+ * Per action tag: receipts, expenses, result and how many lines (internal operations excluded;
+ * expenses paid from a régie count, as in the Actions sheet), sorted in French order.
+ */
 export function actionsSummary(lines: readonly LineInput[]): ActionSummary[] {
   const byAction = new Map<string, ActionSummary>();
   for (const line of lines) {
     const action = line.action?.trim();
     if (!action || (line.kind !== 'recette' && line.kind !== 'depense')) continue;
-    const s = byAction.get(action) ?? { action, recettes: 0, depenses: 0, resultat: 0 };
+    const s = byAction.get(action) ?? { action, recettes: 0, depenses: 0, resultat: 0, lignes: 0 };
+    s.lignes += 1;
     if (line.kind === 'recette') s.recettes += line.amount;
     else s.depenses += line.amount;
     s.resultat = s.recettes - s.depenses;

@@ -12,6 +12,8 @@ export * from './side-books';
 export * from './side-book-contract';
 export * from './subventions';
 export * from './inventaire';
+export * from './caisse';
+export * from './regies';
 export * from './iban';
 export * from './statements';
 export * from './matching';
