@@ -6,7 +6,7 @@
  */
 import type { Chart } from './chapters';
 import { exerciseBounds, exerciseLabel, formatDateFr, isIsoDate, isInExercise } from './dates';
-import { formatEuros, type Cents } from './money';
+import { formatEuros } from './money';
 import { reminderChapters } from './side-books';
 import type {
   BookFieldError,
