@@ -1,8 +1,10 @@
 /** The cooperatives a user may reach, and their department's chart. */
 import { z } from 'zod';
-import { chartOf, coopFor, canAccessCoop } from '../../operations/access';
+import { chartOf, canAccessCoop } from '../../operations/access';
+import { coopDetail } from '../../operations/side-books/coop-admin';
 import type { Route } from '../context';
 import * as S from '../schemas';
+import { CoopDetail } from './coop-admin';
 import { COMMON_ERRORS, CoopParam, coopJson } from './shared';
 
 export const COOP_ROUTES: Route[] = [
@@ -35,12 +37,12 @@ export const COOP_ROUTES: Route[] = [
   {
     method: 'get',
     path: '/api/coops/{coop}',
-    summary: 'une coopérative',
+    summary: 'une coopérative et ses données administratives, avec les champs que l’utilisateur peut changer',
     tag: 'coopératives',
     params: { coop: CoopParam },
-    responses: { 200: { description: 'la coopérative', schema: S.Coop }, ...COMMON_ERRORS },
+    responses: { 200: { description: 'la coopérative', schema: CoopDetail }, ...COMMON_ERRORS },
     async handle(r) {
-      r.ctx.body = coopJson(await coopFor(r.services.db, r.principal, r.params.coop!));
+      r.ctx.body = await coopDetail(r.services.db, r.principal, r.params.coop!);
     },
   },
 ];
