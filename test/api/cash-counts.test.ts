@@ -4,6 +4,9 @@
  * refuses; another coop's user sees nothing.
  */
 import type { LineInput } from '../../templates/definition';
+import type { Principal } from '../../server/operations/access';
+import { exerciseFor } from '../../server/operations/access';
+import { caisseCheck } from '../../server/operations/side-books/cash-counts';
 import {
   Client,
   DATABASES,
@@ -18,6 +21,7 @@ import {
 
 const A = WORLD.coops.A;
 const base = `/api/coops/${A}/exercises/2025/cash-counts`;
+const admin: Principal = { userId: 0, login: 'controle', role: 'admin', coopId: null, departmentCode: null };
 
 /** A cash receipt of the 2025 exercise. */
 const cashReceipt = (pj: string, date: string, amount: number): LineInput => ({
@@ -250,6 +254,21 @@ describe.each(DATABASES)('l’arrêté de caisse ($name)', (kind) => {
       [coop!.id, '2025-09-30', 'delete', WORLD.logins.mA],
     ]);
     expect((await mA.request('GET', `${base}/2025-12-01/history`)).status).toBe(404);
+  });
+
+  test('what the closure will check: the caisse counted at the end, no caisse movement after the last count', async () => {
+    const { exercise, chart } = await exerciseFor(service.db, admin, A, 2025);
+    const scope = { db: service.db, principal: admin, exercise, chart };
+    // The October count (62,50 €) equals the cahier, and nothing moved the caisse since.
+    expect(await caisseCheck(scope)).toEqual([]);
+    const id = uuid();
+    expect((await mA.put(A, id, cashReceipt('06', '2026-01-10', 700))).status).toBe(201);
+    const problems = await caisseCheck(scope);
+    expect(problems.map((p) => [p.code, p.severity, p.lines])).toEqual([['caisse_non_comptee', 'error', [id]]]);
+    expect(problems[0]!.message).toBe(
+      'Le dernier arrêté de caisse (31/10/2025) est suivi de 1 mouvement de caisse : comptez à nouveau la caisse au 31/08/2026 et saisissez l’arrêté (solde de la caisse au cahier : 69,50\u00a0€).',
+    );
+    expect((await mA.request('DELETE', `${mA.linesPath(A)}/${id}`, undefined, { 'If-Match': '"1"' })).status).toBe(200);
   });
 
   test('another coop’s user gets 404 on every route of the caisse, the régies and the actions', async () => {

@@ -24,7 +24,7 @@ const DENOMINATION_LIST = DENOMINATIONS.map((d) => d.cents).join(', ');
 export const CashCountInput = z
   .object({
     counts: z
-      .record(z.string(), z.unknown(), {
+      .record(z.string(), z.unknown().meta({ type: 'integer', minimum: 0, maximum: MAX_PER_DENOMINATION }), {
         error: 'counts : objet attendu (valeur en centimes → nombre), ex. {"5000": 1, "200": 3}',
       })
       .meta({
