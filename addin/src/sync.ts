@@ -372,7 +372,9 @@ export class SyncEngine {
         cells.push({ row, key: 'status', value: this.withClip(id, statusText(s.problems)) });
         continue;
       }
-      const problems = [...s.problems, ...this.validate(s.line, all, id)];
+      // The row itself is no other line holding its PJ (a new row has no id yet when read).
+      const others = all.filter((o) => o.row !== row);
+      const problems = [...s.problems, ...this.validate(s.line, others, id)];
       const { pointed: _p, ...line } = s.line;
       this.enqueue({ op: 'put', id, version: this.baseVersion(id, version), line });
       queued = true;
