@@ -5,7 +5,7 @@ import { buildCahierWorkbook } from '../../templates/workbook/build';
 import { DEMO_COOP, generateYear } from '../demo/year';
 import { UserError, type Command } from './command';
 import { DB_OPTION } from './db-option';
-import { runService } from './serve-command';
+import { ATTACHMENTS_OPTION, runService } from './serve-command';
 
 /**
  * `cahier start`: the product on this machine. Writes, under the data folder, the empty cahier
@@ -19,6 +19,7 @@ export const startCommand: Command = {
     data: { type: 'string', value: 'DOSSIER', description: 'dossier des fichiers produits (défaut : data)' },
     port: { type: 'string', value: 'N', description: 'port du service (défaut : 3000)' },
     db: { ...DB_OPTION, description: 'base de données (défaut : sqlite:DOSSIER/cahier.sqlite)' },
+    attachments: ATTACHMENTS_OPTION,
     https: { type: 'boolean', description: 'HTTPS avec les certificats de développement Office' },
   },
   async run(values, _positionals, io) {
@@ -42,9 +43,9 @@ export const startCommand: Command = {
           exercise: demoYear,
           opening: year.opening,
           lines: year.lines,
-          subventions: year.subventions,
-          inventaire: year.inventaire,
-          caisse: year.caisse,
+          cashCounts: year.cashCounts,
+          subsidies: year.subsidies,
+          inventory: year.inventory,
           releve: year.releve,
         }),
       ],

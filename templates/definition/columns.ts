@@ -49,6 +49,7 @@ export const SHEETS = {
   caisse: 'Caisse',
   subventions: 'Subventions',
   inventaire: 'Inventaire',
+  regies: 'Régies',
   actions: 'Actions',
 } as const;
 

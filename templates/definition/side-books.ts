@@ -1,72 +1,46 @@
 /**
- * The side books of the cahier: tableau des subventions, cahier d'inventaire, arrêté de caisse.
+ * The side books as the workbook shows them — the arrêtés de caisse, the tableau des
+ * subventions, the cahier d'inventaire: the contract's shapes (side-book-contract.ts) reduced
+ * to what a sheet shows, so that what the service answers goes into the workbook as it is. The
+ * rules and figures of each book are in its own module (caisse, subventions, inventaire, régies).
  */
 import type { Chart } from './chapters';
-import { chapterTotals, balances, type Opening } from './compute';
-import { isInExercise, type IsoDate } from './dates';
+import { balances, type Opening } from './compute';
+import type { IsoDate } from './dates';
 import type { LineInput } from './line';
 import type { Cents } from './money';
+import type { CashCountJson, InventoryItemJson, LineRef, SubsidyJson } from './side-book-contract';
 
-export interface Subvention {
-  financeur: string;
-  objet: string;
-  /** 7410 (collectivités) or 7420 (associations). */
-  chapter: string;
-  accorde: Cents;
-  recu: Cents;
-  dateReception?: IsoDate | null;
-  utilisation?: string | null;
-  justifiee: boolean;
-}
+/** An arrêté de caisse on the Caisse sheet: its date and what was counted (cents → how many). */
+export type CashCountEntry = Pick<CashCountJson, 'date' | 'counts'>;
 
-export interface InventoryItem {
-  designation: string;
-  date: IsoDate;
-  pj?: string | null;
-  valeur: Cents;
-  dateSortie?: IsoDate | null;
-  observations?: string | null;
-}
+/** A subsidy on the Subventions sheet. */
+export type SubsidyEntry = Pick<
+  SubsidyJson,
+  | 'financeur'
+  | 'objet'
+  | 'chapter'
+  | 'granted'
+  | 'decisionDate'
+  | 'received'
+  | 'spent'
+  | 'state'
+  | 'justifiedOn'
+  | 'note'
+>;
+
+/** A durable good on the Inventaire sheet, with the N° de pièce of the lines it comes from. */
+export type InventoryEntry = Pick<
+  InventoryItemJson,
+  'designation' | 'acquiredOn' | 'value' | 'location' | 'disposedOn' | 'disposalReason'
+> & { lines: readonly Pick<LineRef, 'pj'>[] };
 
 /** Chapters whose use the cahier asks to detail in a side book. */
 export function reminderChapters(chart: Chart, reminder: 'inventaire' | 'subvention'): string[] {
   return chart.filter((c) => c.reminder === reminder).map((c) => c.code);
 }
 
-export interface SideBookCheck {
-  /** What the cahier's lines say. */
-  cahier: Cents;
-  /** What the side book says. */
-  declare: Cents;
-  ecart: Cents;
-}
-
-/** Subsidies received per the cahier (7410 + 7420) against the tableau des subventions. */
-export function subventionsCheck(
-  lines: readonly LineInput[],
-  subventions: readonly Subvention[],
-  chart: Chart,
-): SideBookCheck {
-  const totals = chapterTotals(lines, chart);
-  const cahier = reminderChapters(chart, 'subvention').reduce((s, c) => s + (totals.get(c) ?? 0), 0);
-  const declare = subventions.reduce((s, x) => s + x.recu, 0);
-  return { cahier, declare, ecart: cahier - declare };
-}
-
-/** Durable goods bought (6800) against the inventory items acquired in the exercise. */
-export function inventaireCheck(
-  lines: readonly LineInput[],
-  items: readonly InventoryItem[],
-  chart: Chart,
-  exercise: number,
-): SideBookCheck {
-  const totals = chapterTotals(lines, chart);
-  const cahier = reminderChapters(chart, 'inventaire').reduce((s, c) => s + (totals.get(c) ?? 0), 0);
-  const declare = items.filter((i) => isInExercise(i.date, exercise)).reduce((s, i) => s + i.valeur, 0);
-  return { cahier, declare, ecart: cahier - declare };
-}
-
-/** The caisse balance at the end of a day (for the arrêté de caisse). */
+/** The caisse balance at the end of a day (for the arrêté de caisse); null: at the end of the lines. */
 export function caisseBalanceAt(lines: readonly LineInput[], opening: Opening, date: IsoDate | null): Cents {
   return balances(date ? lines.filter((l) => l.date <= date) : lines, opening).caisse;
 }

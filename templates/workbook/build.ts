@@ -18,27 +18,33 @@ import {
   NAMES,
   POINTED_MARK,
   SHEETS,
+  SUBSIDY_STATES,
+  SUBSIDY_STATE_LABELS,
   TABLE_NAME,
   cahierLayout,
   centsToEuros,
   chapterChoice,
+  chapterKey,
   col,
+  columnLetter,
   dateToSerial,
   emptyRow,
   exerciseLabel,
   lineToRow,
   orderChart,
   reminderChapters,
-  type CaisseCount,
+  touchesRegie,
+  type CashCountEntry,
   type CahierLayout,
   type CahierLine,
   type Chart,
-  type InventoryItem,
+  type InventoryEntry,
   type IsoDate,
+  type LineKind,
   type Opening,
   type RowExtras,
   type SheetCell,
-  type Subvention,
+  type SubsidyEntry,
 } from '../definition';
 import { finalizeXlsx } from './finalize';
 
@@ -60,9 +66,12 @@ export interface WorkbookInput {
   /** Rows of the cahier table (at least the lines + 50); default 300. */
   rows?: number;
   releve?: { date: IsoDate | null; solde: number | null };
-  caisse?: { date: IsoDate | null; count: CaisseCount };
-  subventions?: readonly Subvention[];
-  inventaire?: readonly InventoryItem[];
+  /** The arrêtés de caisse of the exercise (GET …/cash-counts); the latest fills the counting grid. */
+  cashCounts?: readonly CashCountEntry[];
+  /** The tableau des subventions (GET …/subsidies). */
+  subsidies?: readonly SubsidyEntry[];
+  /** The items held during the exercise (GET …/exercises/{year}/inventory). */
+  inventory?: readonly InventoryEntry[];
   /** Action tags offered in the Action list (those used by the lines are added). */
   actions?: readonly string[];
 }
@@ -131,6 +140,18 @@ const euros = (cents: number | null | undefined): number | null =>
   cents === null || cents === undefined ? null : centsToEuros(cents);
 const serial = (date: IsoDate | null | undefined): number | null => (date ? dateToSerial(date) : null);
 
+/** The holders named by the régie lines, each once (as first written), in French order. */
+function regieHolders(lines: readonly CahierLine[]): string[] {
+  const byKey = new Map<string, string>();
+  for (const l of lines) {
+    const holder = (l.holder ?? '').trim().replace(/\s+/g, ' ');
+    if (holder && touchesRegie(l) && !byKey.has(holder.toLocaleLowerCase('fr'))) {
+      byKey.set(holder.toLocaleLowerCase('fr'), holder);
+    }
+  }
+  return [...byKey.values()].sort((a, b) => a.localeCompare(b, 'fr'));
+}
+
 /** A structured reference to a column of the cahier table. */
 export function tableRef(layout: CahierLayout, key: string): string {
   return `${TABLE_NAME}[${col(layout, key).header}]`;
@@ -157,6 +178,7 @@ export async function buildCahierWorkbook(input: WorkbookInput): Promise<Buffer>
   const caisse = wb.addWorksheet(SHEETS.caisse);
   const subv = wb.addWorksheet(SHEETS.subventions);
   const inv = wb.addWorksheet(SHEETS.inventaire);
+  const regies = wb.addWorksheet(SHEETS.regies);
   const actions = wb.addWorksheet(SHEETS.actions);
 
   buildCoopSheet(wb, coop, input);
@@ -167,9 +189,10 @@ export async function buildCahierWorkbook(input: WorkbookInput): Promise<Buffer>
   buildActionsSheet(wb, actions, layout, actionNames);
   const lastRow = buildCahierSheet(cahier, layout, lines, rows);
   const totals = buildCompteRenduSheet(cr, layout);
-  buildCaisseSheet(caisse, layout, input.caisse);
-  buildSubventionsSheet(subv, layout, input.subventions ?? []);
-  buildInventaireSheet(inv, layout, input.inventaire ?? []);
+  buildCaisseSheet(caisse, layout, input.cashCounts ?? []);
+  buildSubventionsSheet(subv, layout, input.subsidies ?? []);
+  buildInventaireSheet(inv, layout, input.inventory ?? []);
+  buildRegiesSheet(regies, layout, regieHolders(lines));
 
   const buffer = Buffer.from(await wb.xlsx.writeBuffer());
   const left = `'${SHEETS.cahier}'!$A$1:$${layout.leftEnd.letter}$${lastRow}`;
@@ -521,11 +544,35 @@ function buildCompteRenduSheet(ws: ExcelJS.Worksheet, layout: CahierLayout): Rec
   return {};
 }
 
-function buildCaisseSheet(ws: ExcelJS.Worksheet, layout: CahierLayout, data: WorkbookInput['caisse']): void {
-  ws.columns = [{ width: 20 }, { width: 12 }, { width: 12 }, { width: 16 }, { width: 4 }, { width: 48 }];
+const CAISSE_OK = 'Bravo, la caisse est juste !';
+const CAISSE_GAP = 'Écart à expliquer : recomptez la caisse ou vérifiez les écritures de caisse.';
+
+/** The cahier's caisse balance at the end of the day in `dateCell` (a live formula over the table). */
+function caisseBalanceFormula(layout: CahierLayout, dateCell: string): string {
+  const date = tableRef(layout, 'date');
+  const rec = tableRef(layout, 'caisse_recettes');
+  const dep = tableRef(layout, 'caisse_depenses');
+  return `ROUND(${NAMES.ranCaisse}+SUMIFS(${rec},${date},"<="&${dateCell})-SUMIFS(${dep},${date},"<="&${dateCell}),2)`;
+}
+
+/**
+ * The arrêté de caisse: the counting grid (filled with the latest count) and, below it, the
+ * register of every arrêté of the exercise, each against the cahier's balance on its date.
+ */
+function buildCaisseSheet(ws: ExcelJS.Worksheet, layout: CahierLayout, counts: readonly CashCountEntry[]): void {
+  const sorted = [...counts].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  const latest = sorted[sorted.length - 1];
+  ws.columns = [
+    { width: 20 },
+    { width: 13 },
+    { width: 15 },
+    { width: 13 },
+    { width: 48 },
+    ...DENOMINATIONS.map(() => ({ width: 9 })),
+  ];
   title(ws, 'A1', 'Arrêté de caisse');
   label(ws.getCell('A3'), 'Date du comptage');
-  inputCell(ws.getCell('B3'), serial(data?.date), DATE_FORMAT);
+  inputCell(ws.getCell('B3'), serial(latest?.date), DATE_FORMAT);
   ['Billet ou pièce', 'Valeur', 'Nombre', 'Total'].forEach((h, i) => label(ws.getRow(5).getCell(i + 1), h, true));
   const start = 6;
   DENOMINATIONS.forEach((d, i) => {
@@ -533,7 +580,7 @@ function buildCaisseSheet(ws: ExcelJS.Worksheet, layout: CahierLayout, data: Wor
     ws.getCell(`A${r}`).value = d.label;
     ws.getCell(`B${r}`).value = centsToEuros(d.cents);
     ws.getCell(`B${r}`).numFmt = AMOUNT_FORMAT;
-    inputCell(ws.getCell(`C${r}`), data?.count[d.cents] ?? null, '0');
+    inputCell(ws.getCell(`C${r}`), latest?.counts[String(d.cents)] ?? null, '0');
     formula(ws.getCell(`D${r}`), `ROUND(B${r}*N(C${r}),2)`);
   });
   const end = start + DENOMINATIONS.length - 1;
@@ -541,20 +588,66 @@ function buildCaisseSheet(ws: ExcelJS.Worksheet, layout: CahierLayout, data: Wor
   label(ws.getCell(`A${t}`), 'Total compté', true);
   formula(ws.getCell(`D${t}`), `ROUND(SUM(D${start}:D${end}),2)`, AMOUNT_FORMAT, true);
   label(ws.getCell(`A${t + 1}`), 'Solde de caisse du cahier à cette date', true);
-  const date = tableRef(layout, 'date');
   const rec = tableRef(layout, 'caisse_recettes');
   const dep = tableRef(layout, 'caisse_depenses');
   formula(
     ws.getCell(`D${t + 1}`),
-    `ROUND(${NAMES.ranCaisse}+IF(ISNUMBER(B3),SUMIFS(${rec},${date},"<="&B3)-SUMIFS(${dep},${date},"<="&B3),SUM(${rec})-SUM(${dep})),2)`,
+    `IF(ISNUMBER(B3),${caisseBalanceFormula(layout, 'B3')},ROUND(${NAMES.ranCaisse}+SUM(${rec})-SUM(${dep}),2))`,
     AMOUNT_FORMAT,
     true,
   );
   label(ws.getCell(`A${t + 2}`), 'Écart', true);
   formula(ws.getCell(`D${t + 2}`), `ROUND(D${t}-D${t + 1},2)`, AMOUNT_FORMAT, true);
-  ws.getCell(`F${t + 2}`).value = {
-    formula: `IF(D${t + 2}=0,"Bravo, la caisse est juste !","Écart à expliquer : recomptez la caisse ou vérifiez les écritures de caisse.")`,
-  };
+  ws.getCell(`E${t + 2}`).value = { formula: `IF(D${t + 2}=0,"${CAISSE_OK}","${CAISSE_GAP}")` };
+
+  // The register: date, what was counted (from the counts on the right), the cahier, the gap.
+  const head = t + 5;
+  const section = ws.getCell(`A${head - 1}`);
+  section.value = 'Arrêtés de caisse de l’exercice';
+  section.font = { bold: true, size: 12, color: { argb: COLORS.title } };
+  const countCol = (i: number) => columnLetter(5 + i);
+  const n = Math.max(SIDE_ROWS, sorted.length + 10);
+  const rows: SheetCell[][] = Array.from({ length: n }, (_, i) => {
+    const r = head + 1 + i;
+    const a = sorted[i];
+    const dated = (f: string) => ({ formula: `IF(ISNUMBER($A${r}),${f},"")` });
+    const counted = DENOMINATIONS.map((d, k) => `N(${countCol(k)}${r})*${centsToEuros(d.cents)}`).join('+');
+    return [
+      serial(a?.date),
+      dated(`ROUND(${counted},2)`),
+      dated(caisseBalanceFormula(layout, `$A${r}`)),
+      dated(`ROUND(B${r}-C${r},2)`),
+      dated(`IF(D${r}=0,"${CAISSE_OK}","${CAISSE_GAP}")`),
+      ...DENOMINATIONS.map((d) => a?.counts[String(d.cents)] ?? null),
+    ];
+  });
+  ws.addTable({
+    name: 'Arretes',
+    ref: `A${head}`,
+    headerRow: true,
+    style: { theme: 'TableStyleLight9', showRowStripes: true },
+    columns: [
+      'Date de l’arrêté',
+      'Total compté',
+      'Solde du cahier',
+      'Écart',
+      'Résultat',
+      ...DENOMINATIONS.map((d) => d.label),
+    ].map((name) => ({ name, filterButton: true })),
+    rows: rows as ExcelJS.CellValue[][],
+  });
+  ws.getRow(head).font = { bold: true };
+  ws.getRow(head).alignment = { wrapText: true, vertical: 'middle' };
+  for (let r = head + 1; r <= head + n; r++) {
+    ws.getCell(`A${r}`).numFmt = DATE_FORMAT;
+    ws.getCell(`A${r}`).fill = fill(COLORS.input);
+    for (const c of ['B', 'C', 'D']) ws.getCell(`${c}${r}`).numFmt = AMOUNT_FORMAT;
+    DENOMINATIONS.forEach((_, k) => {
+      const cell = ws.getCell(`${countCol(k)}${r}`);
+      cell.numFmt = '0';
+      cell.fill = fill(COLORS.input);
+    });
+  }
 }
 
 function sideTable(
@@ -582,8 +675,9 @@ function sideTable(
   return { first: 4, last: 3 + count };
 }
 
-function buildSubventionsSheet(ws: ExcelJS.Worksheet, layout: CahierLayout, subventions: readonly Subvention[]): void {
+function buildSubventionsSheet(ws: ExcelJS.Worksheet, layout: CahierLayout, subsidies: readonly SubsidyEntry[]): void {
   title(ws, 'A1', 'Tableau des subventions');
+  const states = SUBSIDY_STATES.map((s) => SUBSIDY_STATE_LABELS[s]);
   const { first, last } = sideTable(
     ws,
     'Subventions',
@@ -591,21 +685,25 @@ function buildSubventionsSheet(ws: ExcelJS.Worksheet, layout: CahierLayout, subv
       { name: 'Financeur', width: 26 },
       { name: 'Objet', width: 30 },
       { name: 'Chapitre', width: 10 },
+      { name: 'Date de décision', width: 14, numFmt: DATE_FORMAT },
       { name: 'Montant accordé', width: 15, numFmt: AMOUNT_FORMAT },
-      { name: 'Date de réception', width: 14, numFmt: DATE_FORMAT },
       { name: 'Montant reçu', width: 15, numFmt: AMOUNT_FORMAT },
-      { name: 'Utilisation', width: 36 },
-      { name: 'Justifiée', width: 10 },
+      { name: 'Utilisé', width: 15, numFmt: AMOUNT_FORMAT },
+      { name: 'État', width: 13 },
+      { name: 'Justifiée le', width: 13, numFmt: DATE_FORMAT },
+      { name: 'Note', width: 40 },
     ],
-    subventions.map((s) => [
+    subsidies.map((s) => [
       s.financeur,
       s.objet,
       s.chapter,
-      euros(s.accorde),
-      serial(s.dateReception),
-      euros(s.recu),
-      s.utilisation ?? null,
-      s.justifiee ? 'Oui' : 'Non',
+      serial(s.decisionDate),
+      euros(s.granted),
+      euros(s.received),
+      euros(s.spent),
+      SUBSIDY_STATE_LABELS[s.state],
+      serial(s.justifiedOn),
+      s.note ?? null,
     ]),
   );
   const codes = reminderChapters(layout.chart, 'subvention');
@@ -619,15 +717,15 @@ function buildSubventionsSheet(ws: ExcelJS.Worksheet, layout: CahierLayout, subv
   validate(ws, `H${first}:H${last}`, {
     type: 'list',
     allowBlank: true,
-    formulae: ['"Oui,Non"'],
+    formulae: [`"${states.join(',')}"`],
     showErrorMessage: true,
-    error: 'Oui ou Non.',
+    error: `${states.join(' ou ')}.`,
   });
   const s = last + 2;
   label(ws.getCell(`B${s}`), 'Subventions reçues selon le tableau', true);
   formula(ws.getCell(`F${s}`), `ROUND(SUM(F${first}:F${last}),2)`, AMOUNT_FORMAT, true);
   label(ws.getCell(`B${s + 1}`), `Subventions encaissées au cahier (${codes.join(' + ')})`, true);
-  const cahierSum = codes.map((c) => `SUM(${tableRef(layout, `ch_${c}`)})`).join('+') || '0';
+  const cahierSum = codes.map((c) => `SUM(${tableRef(layout, chapterKey(c))})`).join('+') || '0';
   formula(ws.getCell(`F${s + 1}`), `ROUND(${cahierSum},2)`, AMOUNT_FORMAT, true);
   label(ws.getCell(`B${s + 2}`), 'Écart', true);
   formula(ws.getCell(`F${s + 2}`), `ROUND(F${s + 1}-F${s},2)`, AMOUNT_FORMAT, true);
@@ -636,7 +734,7 @@ function buildSubventionsSheet(ws: ExcelJS.Worksheet, layout: CahierLayout, subv
   };
 }
 
-function buildInventaireSheet(ws: ExcelJS.Worksheet, layout: CahierLayout, items: readonly InventoryItem[]): void {
+function buildInventaireSheet(ws: ExcelJS.Worksheet, layout: CahierLayout, items: readonly InventoryEntry[]): void {
   title(ws, 'A1', 'Cahier d’inventaire des biens durables');
   const { first, last } = sideTable(
     ws,
@@ -644,18 +742,20 @@ function buildInventaireSheet(ws: ExcelJS.Worksheet, layout: CahierLayout, items
     [
       { name: 'Désignation', width: 36 },
       { name: 'Date d’acquisition', width: 16, numFmt: DATE_FORMAT },
-      { name: 'N° PJ', width: 8 },
+      { name: 'N° PJ', width: 10 },
       { name: 'Valeur', width: 14, numFmt: AMOUNT_FORMAT },
+      { name: 'Lieu', width: 26 },
       { name: 'Date de sortie', width: 14, numFmt: DATE_FORMAT },
-      { name: 'Observations', width: 40 },
+      { name: 'Motif de sortie', width: 36 },
     ],
     items.map((i) => [
       i.designation,
-      serial(i.date),
-      i.pj ?? null,
-      euros(i.valeur),
-      serial(i.dateSortie),
-      i.observations ?? null,
+      serial(i.acquiredOn),
+      i.lines.map((l) => l.pj).join(', ') || null,
+      euros(i.value),
+      i.location ?? null,
+      serial(i.disposedOn),
+      i.disposalReason ?? null,
     ]),
   );
   const codes = reminderChapters(layout.chart, 'inventaire');
@@ -670,14 +770,78 @@ function buildInventaireSheet(ws: ExcelJS.Worksheet, layout: CahierLayout, items
   label(ws.getCell(`A${s + 1}`), `Biens durables au cahier (${codes.join(' + ')})`, true);
   formula(
     ws.getCell(`D${s + 1}`),
-    `ROUND(${codes.map((c) => `SUM(${tableRef(layout, `ch_${c}`)})`).join('+') || '0'},2)`,
+    `ROUND(${codes.map((c) => `SUM(${tableRef(layout, chapterKey(c))})`).join('+') || '0'},2)`,
     AMOUNT_FORMAT,
     true,
   );
   label(ws.getCell(`A${s + 2}`), 'Écart', true);
   formula(ws.getCell(`D${s + 2}`), `ROUND(D${s + 1}-D${s},2)`, AMOUNT_FORMAT, true);
-  ws.getCell(`F${s + 2}`).value = {
+  ws.getCell(`G${s + 2}`).value = {
     formula: `IF(D${s + 2}=0,"Inventaire à jour","Inscrivez au cahier d’inventaire les biens achetés en ${codes.join(', ')}")`,
+  };
+}
+
+/**
+ * The régies d'avance, one row per holder (those of the lines, then free rows to add one): given
+ * (Régie versée lines), spent (expenses paid from the régie), returned (Régie remboursée lines:
+ * their amount is in the Régie dépenses column, told apart by their Nature) and the balance.
+ */
+function buildRegiesSheet(ws: ExcelJS.Worksheet, layout: CahierLayout, holders: readonly string[]): void {
+  title(ws, 'A1', 'Régies d’avance');
+  ws.getCell('A2').value =
+    'Une ligne par titulaire (colonne Titulaire régie du cahier) ; chaque régie doit être revenue à zéro à la clôture.';
+  const count = Math.max(SIDE_ROWS, holders.length + 10);
+  const first = 4;
+  const holder = tableRef(layout, 'holder');
+  const nature = tableRef(layout, 'nature');
+  const sum = (key: string, kind: LineKind, r: number) =>
+    `ROUND(SUMIFS(${tableRef(layout, key)},${holder},$A${r},${nature},"${KINDS[kind].label}"),2)`;
+  const named = (r: number, f: string) => ({ formula: `IF($A${r}="","",${f})` });
+  const rows: SheetCell[][] = Array.from({ length: count }, (_, i) => {
+    const r = first + i;
+    return [
+      holders[i] ?? null,
+      named(r, sum('regie_recettes', 'regie_versee', r)),
+      named(r, sum('regie_depenses', 'depense', r)),
+      named(r, sum('regie_depenses', 'regie_remboursee', r)),
+      named(r, `ROUND(B${r}-C${r}-D${r},2)`),
+      named(
+        r,
+        `IF(E${r}=0,"Régie soldée",IF(E${r}>0,"Régie non soldée : saisissez les dépenses payées avec la régie ou le reliquat rendu (Régie remboursée).","Régie dépassée : les dépenses et le reliquat rendu font plus que l’avance ; vérifiez les montants."))`,
+      ),
+    ];
+  });
+  ws.addTable({
+    name: 'Regies',
+    ref: 'A3',
+    headerRow: true,
+    style: { theme: 'TableStyleLight9', showRowStripes: true },
+    columns: ['Titulaire', 'Versé', 'Dépensé', 'Remboursé', 'Solde', 'Observation'].map((name) => ({
+      name,
+      filterButton: true,
+    })),
+    rows: rows as ExcelJS.CellValue[][],
+  });
+  ws.columns = [{ width: 24 }, { width: 14 }, { width: 14 }, { width: 14 }, { width: 14 }, { width: 70 }];
+  for (const c of ['B', 'C', 'D', 'E']) ws.getColumn(c).numFmt = AMOUNT_FORMAT;
+  ws.getRow(3).font = { bold: true };
+  for (let i = 0; i < count; i++) ws.getCell(`A${first + i}`).fill = fill(COLORS.input);
+
+  const last = first + count - 1;
+  const s = last + 2;
+  label(ws.getCell(`A${s}`), 'Total des régies ci-dessus', true);
+  for (const c of ['B', 'C', 'D', 'E']) {
+    formula(ws.getCell(`${c}${s}`), `ROUND(SUM(${c}${first}:${c}${last}),2)`, AMOUNT_FORMAT, true);
+  }
+  label(ws.getCell(`A${s + 1}`), 'Argent encore en régie selon le cahier', true);
+  formula(
+    ws.getCell(`E${s + 1}`),
+    `ROUND(SUM(${tableRef(layout, 'regie_recettes')})-SUM(${tableRef(layout, 'regie_depenses')}),2)`,
+    AMOUNT_FORMAT,
+    true,
+  );
+  ws.getCell(`F${s + 1}`).value = {
+    formula: `IF(ROUND(E${s + 1}-E${s},2)=0,IF(E${s + 1}=0,"Toutes les régies sont soldées","Des régies ne sont pas soldées"),"Des lignes de régie ne sont pas comptées ci-dessus : ajoutez leur titulaire dans la colonne Titulaire, ou complétez la colonne Titulaire régie du cahier.")`,
   };
 }
 
@@ -695,17 +859,19 @@ function buildActionsSheet(
   const ref = (k: string) => tableRef(layout, k);
   const action = ref('action');
   const nature = ref('nature');
+  const receipts = { kind: 'recette', keys: ['banque_recettes', 'caisse_recettes'] } as const;
+  const expenses = { kind: 'depense', keys: ['banque_depenses', 'caisse_depenses', 'regie_depenses'] } as const;
   const rows: SheetCell[][] = Array.from({ length: count }, (_, i) => {
     const r = first + i;
-    const sumOf = (keys: string[], kind: 'recette' | 'depense') =>
-      keys.map((k) => `SUMIFS(${ref(k)},${action},$A${r},${nature},"${KINDS[kind].label}")`).join('+');
-    const rec = `ROUND(${sumOf(['banque_recettes', 'caisse_recettes'], 'recette')},2)`;
-    const dep = `ROUND(${sumOf(['banque_depenses', 'caisse_depenses', 'regie_depenses'], 'depense')},2)`;
+    const tagged = (kind: LineKind) => `${action},$A${r},${nature},"${KINDS[kind].label}"`;
+    const sumOf = (side: typeof receipts | typeof expenses) =>
+      `ROUND(${side.keys.map((k) => `SUMIFS(${ref(k)},${tagged(side.kind)})`).join('+')},2)`;
     return [
       actions[i] ?? null,
-      { formula: `IF($A${r}="","",${rec})` },
-      { formula: `IF($A${r}="","",${dep})` },
+      { formula: `IF($A${r}="","",${sumOf(receipts)})` },
+      { formula: `IF($A${r}="","",${sumOf(expenses)})` },
       { formula: `IF($A${r}="","",ROUND(B${r}-C${r},2))` },
+      { formula: `IF($A${r}="","",COUNTIFS(${tagged(receipts.kind)})+COUNTIFS(${tagged(expenses.kind)}))` },
     ];
   });
   ws.addTable({
@@ -713,11 +879,12 @@ function buildActionsSheet(
     ref: 'A3',
     headerRow: true,
     style: { theme: 'TableStyleLight9', showRowStripes: true },
-    columns: ['Action', 'Recettes', 'Dépenses', 'Résultat'].map((name) => ({ name, filterButton: true })),
+    columns: ['Action', 'Recettes', 'Dépenses', 'Résultat', 'Lignes'].map((name) => ({ name, filterButton: true })),
     rows: rows as ExcelJS.CellValue[][],
   });
-  ws.columns = [{ width: 30 }, { width: 15 }, { width: 15 }, { width: 15 }];
+  ws.columns = [{ width: 30 }, { width: 15 }, { width: 15 }, { width: 15 }, { width: 9 }];
   for (const c of ['B', 'C', 'D']) ws.getColumn(c).numFmt = AMOUNT_FORMAT;
+  ws.getColumn('E').numFmt = '0';
   for (let i = 0; i < count; i++) ws.getCell(`A${first + i}`).fill = fill(COLORS.input);
   wb.definedNames.add(`'${SHEETS.actions}'!$A$${first}:$A$${first + count - 1}`, NAMES.listeActions);
 }

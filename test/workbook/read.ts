@@ -1,6 +1,6 @@
 /** Reading a recalculated workbook back, for the tests. */
 import ExcelJS from 'exceljs';
-import { eurosToCents, plainValue } from '../../templates/definition';
+import { eurosToCents, plainValue, serialToDate } from '../../templates/definition';
 
 export async function loadWorkbook(buffer: Buffer): Promise<ExcelJS.Workbook> {
   const wb = new ExcelJS.Workbook();
@@ -49,4 +49,13 @@ export function textAt(ws: ExcelJS.Worksheet, address: string): string {
 export function rowWith(ws: ExcelJS.Worksheet, column: string, text: string): number {
   for (let r = 1; r <= ws.rowCount; r++) if (textAt(ws, `${column}${r}`) === text) return r;
   throw new Error(`« ${text} » introuvable en colonne ${column} de ${ws.name}`);
+}
+
+/** A date cell's day as "YYYY-MM-DD" (a serial or a Date read back); null when empty. */
+export function dateAt(ws: ExcelJS.Worksheet, address: string): string | null {
+  const v = plainValue(shown(ws.getCell(address)));
+  if (v === null || v === '') return null;
+  if (v instanceof Date) return v.toISOString().slice(0, 10);
+  if (typeof v === 'number') return serialToDate(v);
+  throw new Error(`${ws.name}!${address} = ${String(v)} n’est pas une date`);
 }

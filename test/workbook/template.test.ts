@@ -9,27 +9,31 @@ import {
   HEADER_ROW,
   KINDS,
   SHEETS,
+  SUBSIDY_STATE_LABELS,
   actionsSummary,
   balances,
-  caisseBalanceAt,
-  caisseTotal,
+  caisseBalanceOn,
+  cashCountFigures,
   cahierLayout,
   chapterTotals,
   col,
   compteRendu,
-  inventaireCheck,
+  countFor,
+  countedTotal,
   movementTotals,
   rapprochement,
+  regiesBook,
+  reminderChapters,
   rowToLine,
   runningBalances,
-  subventionsCheck,
   DEFAULT_CHART,
   type CahierLine,
 } from '../../templates/definition';
 import { buildCahierWorkbook } from '../../templates/workbook/build';
 import { recalculateXlsx } from '../../server/libreoffice';
-import { generateYear } from '../../server/demo/year';
-import { centsAt, errorCells, loadWorkbook, rowWith, shown, textAt } from './read';
+import { generateYear, REGIE_HOLDERS } from '../../server/demo/year';
+import { centsAt, dateAt, errorCells, loadWorkbook, rowWith, shown, textAt } from './read';
+import { inventoryOf, subsidiesOf, withIds } from './side-books';
 
 const layout = cahierLayout(DEFAULT_CHART);
 const coop = {
@@ -38,6 +42,9 @@ const coop = {
   departement: '87',
   ecole: 'École Jules Ferry',
 };
+
+/** The empty template, recalculated while the filled one is (one LibreOffice each, side by side). */
+let emptyTemplate: Promise<ExcelJS.Workbook>;
 
 describe('le modèle de cahier rempli d’une année, recalculé par LibreOffice', () => {
   const year = generateYear({ seed: 7 });
@@ -52,26 +59,58 @@ describe('le modèle de cahier rempli d’une année, recalculé par LibreOffice
     amount: 5_000,
     ventilation: [{ chapter: '6180', amount: 4_550 }],
   };
+  // A régie given at the end of August and not returned: its row must say so.
+  const openRegie: CahierLine = {
+    pj: '998',
+    date: `${year.exercise + 1}-08-28`,
+    libelle: 'Régie d’avance – Mme Durand, classe de CE1',
+    mode: 'cheque',
+    cheque: '4599999',
+    kind: 'regie_versee',
+    account: 'banque',
+    amount: 6_000,
+    ventilation: [],
+    holder: 'Mme Durand',
+  };
   const validLines = year.lines;
+  // One more arrêté in June, 2,50 € over the cahier: its row shows the gap.
+  const juneDate = `${year.exercise + 1}-06-15`;
+  const juneCount = {
+    date: juneDate,
+    counts: countFor(caisseBalanceOn(withIds(validLines), year.opening.caisse, juneDate) + 250) as Record<
+      string,
+      number
+    >,
+  };
+  const cashCounts = [...year.cashCounts, juneCount];
   let wb: ExcelJS.Workbook;
   let cahier: ExcelJS.Worksheet;
 
   beforeAll(async () => {
+    emptyTemplate = buildCahierWorkbook({
+      coop: { nom: '', numero: '', departement: '' },
+      exercise: 2025,
+      opening: { banque: 0, caisse: 0 },
+    })
+      .then(recalculateXlsx)
+      .then(loadWorkbook);
     const xlsx = await buildCahierWorkbook({
       coop,
       exercise: year.exercise,
       opening: year.opening,
-      lines: [...validLines, unbalanced],
-      subventions: year.subventions,
-      inventaire: year.inventaire,
-      caisse: year.caisse,
+      lines: all(),
+      cashCounts,
+      subsidies: year.subsidies,
+      inventory: year.inventory,
       releve: year.releve,
     });
     wb = await loadWorkbook(await recalculateXlsx(xlsx));
     cahier = wb.getWorksheet(SHEETS.cahier)!;
   });
 
-  const all = () => [...validLines, unbalanced];
+  function all() {
+    return [...validLines, openRegie, unbalanced];
+  }
 
   test('the year has every kind of line', () => {
     const kinds = new Set(validLines.map((l) => l.kind));
@@ -98,6 +137,7 @@ describe('le modèle de cahier rempli d’une année, recalculé par LibreOffice
         mode: line.mode ?? null,
         cheque: line.cheque ?? null,
         action: line.action ?? null,
+        holder: line.holder ?? null,
         pointed: line.pointed ?? false,
         // Chapter columns are read left to right (charges, then produits).
         ventilation: [...line.ventilation].sort(
@@ -170,41 +210,145 @@ describe('le modèle de cahier rempli d’une année, recalculé par LibreOffice
     expect(rap.depensesNonPointees).toBeGreaterThan(0);
   });
 
-  test('the arrêté de caisse says Bravo when the count equals the balance', () => {
+  test('the counting grid holds the latest arrêté and says Bravo when it equals the balance', () => {
     const ws = wb.getWorksheet(SHEETS.caisse)!;
+    const latest = year.cashCounts[year.cashCounts.length - 1]!;
+    expect(latest.date).toBe(`${year.exercise + 1}-08-31`);
+    expect(dateAt(ws, 'B3')).toBe(latest.date);
     const total = rowWith(ws, 'A', 'Total compté');
-    expect(centsAt(ws, `D${total}`)).toBe(caisseTotal(year.caisse.count));
-    expect(centsAt(ws, `D${total + 1}`)).toBe(caisseBalanceAt(all(), year.opening, year.caisse.date));
+    expect(centsAt(ws, `D${total}`)).toBe(countedTotal(latest.counts));
+    expect(centsAt(ws, `D${total + 1}`)).toBe(caisseBalanceOn(withIds(all()), year.opening.caisse, latest.date));
     expect(centsAt(ws, `D${total + 2}`)).toBe(0);
-    expect(textAt(ws, `F${total + 2}`)).toBe('Bravo, la caisse est juste !');
+    expect(textAt(ws, `E${total + 2}`)).toBe('Bravo, la caisse est juste !');
   });
 
-  test('subventions, inventory and actions agree with the cahier', () => {
-    const subv = wb.getWorksheet(SHEETS.subventions)!;
-    const s = subventionsCheck(all(), year.subventions, DEFAULT_CHART);
-    const sRow = rowWith(subv, 'B', 'Subventions reçues selon le tableau');
-    expect(centsAt(subv, `F${sRow}`)).toBe(s.declare);
-    expect(centsAt(subv, `F${sRow + 1}`)).toBe(s.cahier);
-    expect(centsAt(subv, `F${sRow + 2}`)).toBe(0);
-    expect(s.cahier).toBeGreaterThan(0);
+  test('every arrêté of the exercise: counted, the cahier’s balance on its date, the gap', () => {
+    const ws = wb.getWorksheet(SHEETS.caisse)!;
+    const head = rowWith(ws, 'A', 'Date de l’arrêté');
+    const sorted = [...cashCounts].sort((a, b) => a.date.localeCompare(b.date));
+    expect(sorted).toHaveLength(13);
+    sorted.forEach((c, i) => {
+      const r = head + 1 + i;
+      const figures = cashCountFigures(
+        countedTotal(c.counts),
+        caisseBalanceOn(withIds(all()), year.opening.caisse, c.date),
+      );
+      expect([dateAt(ws, `A${r}`), centsAt(ws, `B${r}`), centsAt(ws, `C${r}`), centsAt(ws, `D${r}`)]).toEqual([
+        c.date,
+        figures.total,
+        figures.balance,
+        figures.gap,
+      ]);
+      expect(figures.gap).toBe(c === juneCount ? 250 : 0);
+      expect(textAt(ws, `E${r}`)).toBe(
+        figures.ok
+          ? 'Bravo, la caisse est juste !'
+          : 'Écart à expliquer : recomptez la caisse ou vérifiez les écritures de caisse.',
+      );
+    });
+    // The generated counts are the service's figures: each one equals its row.
+    for (const c of year.cashCounts) expect(c.ok && c.gap === 0 && c.total === c.balance).toBe(true);
+    expect(textAt(ws, `A${head + 1 + sorted.length}`)).toBe('');
+    expect(textAt(ws, `E${head + 1 + sorted.length}`)).toBe('');
+  });
 
-    const inv = wb.getWorksheet(SHEETS.inventaire)!;
-    const i = inventaireCheck(all(), year.inventaire, DEFAULT_CHART, year.exercise);
-    const iRow = rowWith(inv, 'A', 'Biens inscrits, acquis dans l’exercice');
-    expect(centsAt(inv, `D${iRow}`)).toBe(i.declare);
-    expect(centsAt(inv, `D${iRow + 1}`)).toBe(i.cahier);
-    expect(textAt(inv, `F${iRow + 2}`)).toBe('Inventaire à jour');
+  test('the tableau des subventions shows each subsidy and agrees with the 7410/7420 receipts', () => {
+    const ws = wb.getWorksheet(SHEETS.subventions)!;
+    const book = subsidiesOf(year.subsidies, all());
+    expect(book.subsidies.map((s) => s.chapter)).toEqual(['7410', '7420']);
+    expect(book.unattached).toEqual([]);
+    book.subsidies.forEach((s, i) => {
+      const r = 4 + i;
+      expect(textAt(ws, `A${r}`)).toBe(s.financeur);
+      expect(textAt(ws, `C${r}`)).toBe(s.chapter);
+      expect(dateAt(ws, `D${r}`)).toBe(s.decisionDate);
+      expect([centsAt(ws, `E${r}`), centsAt(ws, `F${r}`), centsAt(ws, `G${r}`)]).toEqual([
+        s.granted,
+        s.received,
+        s.spent,
+      ]);
+      expect(textAt(ws, `H${r}`)).toBe(SUBSIDY_STATE_LABELS[s.state]);
+      expect(dateAt(ws, `I${r}`)).toBe(s.justifiedOn);
+      expect(s.received).toBeGreaterThan(0);
+      expect(s.spent).toBeGreaterThan(0);
+    });
+    expect(book.subsidies.map((s) => s.state)).toEqual(['justifiee', 'a_justifier']);
+    const totals = chapterTotals(all(), DEFAULT_CHART);
+    const cahierSubsidies = reminderChapters(DEFAULT_CHART, 'subvention').reduce((t, c) => t + totals.get(c)!, 0);
+    const sRow = rowWith(ws, 'B', 'Subventions reçues selon le tableau');
+    expect(centsAt(ws, `F${sRow}`)).toBe(book.totals.received);
+    expect(centsAt(ws, `F${sRow + 1}`)).toBe(cahierSubsidies);
+    expect(centsAt(ws, `F${sRow + 2}`)).toBe(0);
+    expect(textAt(ws, `G${sRow + 2}`)).toBe('Toutes les subventions sont détaillées');
+  });
 
+  test('the cahier d’inventaire lists the items held and agrees with the 6800 purchases', () => {
+    const ws = wb.getWorksheet(SHEETS.inventaire)!;
+    const check = inventoryOf(year.exercise, year.inventory, all());
+    expect(check.unlisted).toEqual([]);
+    expect(check.items).toHaveLength(year.inventory.length);
+    expect(year.inventory.some((i) => i.disposedOn && i.acquiredOn < `${year.exercise}-09-01`)).toBe(true);
+    year.inventory.forEach((item, i) => {
+      const r = 4 + i;
+      expect(textAt(ws, `A${r}`)).toBe(item.designation);
+      expect(dateAt(ws, `B${r}`)).toBe(item.acquiredOn);
+      expect(textAt(ws, `C${r}`)).toBe(item.lines.map((l) => l.pj).join(', '));
+      expect(centsAt(ws, `D${r}`)).toBe(item.value);
+      expect(dateAt(ws, `F${r}`)).toBe(item.disposedOn);
+    });
+    const iRow = rowWith(ws, 'A', 'Biens inscrits, acquis dans l’exercice');
+    expect(centsAt(ws, `D${iRow}`)).toBe(check.totals.listed);
+    expect(centsAt(ws, `D${iRow + 1}`)).toBe(check.totals.purchases);
+    expect(check.totals.purchases).toBeGreaterThan(0);
+    expect(centsAt(ws, `D${iRow + 2}`)).toBe(0);
+    expect(textAt(ws, `G${iRow + 2}`)).toBe('Inventaire à jour');
+  });
+
+  test('the régies: one row per holder, given, spent, returned and balance as the domain computes them', () => {
+    const ws = wb.getWorksheet(SHEETS.regies)!;
+    const { regies } = regiesBook(withIds(all()));
+    expect(regies.map((r) => r.holder)).toEqual(['M. Petit', 'Mme Durand', 'Mme Martin']);
+    for (const r of regies) {
+      const row = rowWith(ws, 'A', r.holder);
+      expect([centsAt(ws, `B${row}`), centsAt(ws, `C${row}`), centsAt(ws, `D${row}`), centsAt(ws, `E${row}`)]).toEqual([
+        r.given,
+        r.spent,
+        r.returned,
+        r.balance,
+      ]);
+      expect(textAt(ws, `F${row}`)).toBe(
+        r.balance === 0
+          ? 'Régie soldée'
+          : 'Régie non soldée : saisissez les dépenses payées avec la régie ou le reliquat rendu (Régie remboursée).',
+      );
+    }
+    // The generated year's régies are both back to zero; the one added here is not.
+    for (const { holder } of REGIE_HOLDERS) {
+      const r = regies.find((x) => x.holder === holder)!;
+      expect(r.given).toBeGreaterThan(0);
+      expect(r.spent).toBeGreaterThan(0);
+      expect(r.returned).toBeGreaterThan(0);
+      expect(r.balance).toBe(0);
+    }
+    expect(regies.find((x) => x.holder === 'Mme Durand')!.balance).toBe(6_000);
+    const total = rowWith(ws, 'A', 'Total des régies ci-dessus');
+    expect(centsAt(ws, `E${total}`)).toBe(6_000);
+    expect(centsAt(ws, `E${total + 1}`)).toBe(compteRendu(all(), DEFAULT_CHART, year.opening).bilan.regie);
+    expect(textAt(ws, `F${total + 1}`)).toBe('Des régies ne sont pas soldées');
+  });
+
+  test('the actions: receipts, expenses, result and lines count per tag', () => {
     const act = wb.getWorksheet(SHEETS.actions)!;
     const summary = actionsSummary(all());
     expect(summary.length).toBeGreaterThanOrEqual(4);
     for (const a of summary) {
       const r = rowWith(act, 'A', a.action);
-      expect([centsAt(act, `B${r}`), centsAt(act, `C${r}`), centsAt(act, `D${r}`)]).toEqual([
-        a.recettes,
-        a.depenses,
-        a.resultat,
-      ]);
+      expect([
+        centsAt(act, `B${r}`),
+        centsAt(act, `C${r}`),
+        centsAt(act, `D${r}`),
+        Number(textAt(act, `E${r}`)),
+      ]).toEqual([a.recettes, a.depenses, a.resultat, a.lignes]);
     }
   });
 
@@ -222,17 +366,20 @@ describe('le modèle de cahier rempli d’une année, recalculé par LibreOffice
 
 describe('le modèle vide', () => {
   test('opens with no error cell and a balanced, empty compte rendu', async () => {
-    const xlsx = await buildCahierWorkbook({
-      coop: { nom: '', numero: '', departement: '' },
-      exercise: 2025,
-      opening: { banque: 0, caisse: 0 },
-    });
-    const wb = await loadWorkbook(await recalculateXlsx(xlsx));
+    const wb = await emptyTemplate;
     expect(errorCells(wb)).toEqual([]);
     const ws = wb.getWorksheet(SHEETS.compteRendu)!;
     expect(centsAt(ws, `C${rowWith(ws, 'B', 'Total disponible')}`)).toBe(0);
     expect(textAt(ws, `E${rowWith(ws, 'B', 'Écart (doit être nul)')}`)).toBe('Bilan équilibré');
     const caisse = wb.getWorksheet(SHEETS.caisse)!;
-    expect(textAt(caisse, `F${rowWith(caisse, 'A', 'Écart')}`)).toBe('Bravo, la caisse est juste !');
+    expect(textAt(caisse, `E${rowWith(caisse, 'A', 'Écart')}`)).toBe('Bravo, la caisse est juste !');
+    const regies = wb.getWorksheet(SHEETS.regies)!;
+    expect(textAt(regies, `F${rowWith(regies, 'A', 'Argent encore en régie selon le cahier')}`)).toBe(
+      'Toutes les régies sont soldées',
+    );
+    const subv = wb.getWorksheet(SHEETS.subventions)!;
+    expect(textAt(subv, `G${rowWith(subv, 'B', 'Écart')}`)).toBe('Toutes les subventions sont détaillées');
+    const inv = wb.getWorksheet(SHEETS.inventaire)!;
+    expect(textAt(inv, `G${rowWith(inv, 'A', 'Écart')}`)).toBe('Inventaire à jour');
   });
 });
