@@ -16,6 +16,7 @@ import {
   badge,
   expectBadge,
   expectText,
+  expectValue,
   logInAndCreate,
   openPane,
   shot,
@@ -153,6 +154,8 @@ describe('les livres annexes dans le volet', () => {
     const form = page.getByRole('form', { name: 'Nouvelle écriture' });
     expect(await form.getByLabel('Titulaire de la régie').count()).toBe(0);
     await form.getByLabel('Date').fill('29/09/2025');
+    // The form was shown before the exercise was loaded: back in it, it proposes the next PJ.
+    await expectValue(form.getByLabel('N° de pièce'), '07');
     await form.getByLabel('Libellé (qui – quoi)').fill('M. Durand – régie d’avance piscine');
     await form.getByLabel('Nature').selectOption('regie_versee');
     await form.getByLabel('Compte').selectOption('banque');

@@ -3,7 +3,7 @@
  * automatique (one chapter takes the whole amount) or répartie over several chapters with the
  * remaining gap shown live. The shared rules run as the treasurer types.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import {
   Button,
   Field,
@@ -83,8 +83,15 @@ export function EntryForm(props: EntryFormProps) {
   const [saving, setSaving] = useState(false);
   const [message, setMessage] = useState<{ text: string; draft: boolean } | null>(null);
 
+  /** The treasurer typed the PJ herself: it is no longer the one proposed. */
+  const pjTyped = useRef(Boolean(initial));
+  const propose = () =>
+    props.proposePj().then((next) => {
+      if (!pjTyped.current) setPj(next);
+    });
+
   useEffect(() => {
-    if (!initial) void props.proposePj().then(setPj);
+    if (!initial) void propose();
   }, []);
 
   const def = KINDS[kind];
@@ -172,7 +179,8 @@ export function EntryForm(props: EntryFormProps) {
           { chapter: '', amount: '' },
           { chapter: '', amount: '' },
         ]);
-        setPj(await props.proposePj());
+        pjTyped.current = false;
+        await propose();
       }
     } catch (e) {
       setMessage({ text: (e as Error).message, draft: true });
@@ -185,6 +193,11 @@ export function EntryForm(props: EntryFormProps) {
     <form
       className="cc-form"
       aria-label={initial ? 'Modifier l’écriture' : 'Nouvelle écriture'}
+      // Lines may have arrived since the PJ was proposed (the exercise loaded, a line typed in
+      // the sheet): coming back to the form proposes the next free number again.
+      onFocus={(e) => {
+        if (!initial && !pjTyped.current && !e.currentTarget.contains(e.relatedTarget as Node | null)) void propose();
+      }}
       onSubmit={(e) => {
         e.preventDefault();
         void save();
@@ -192,7 +205,14 @@ export function EntryForm(props: EntryFormProps) {
     >
       <div className="cc-row">
         <Field label="N° de pièce" required>
-          <Input value={pj} onChange={(_, d) => setPj(d.value)} name="pj" />
+          <Input
+            value={pj}
+            onChange={(_, d) => {
+              pjTyped.current = true;
+              setPj(d.value);
+            }}
+            name="pj"
+          />
         </Field>
         <DateField label="Date" required value={date} onChange={setDate} name="date" />
       </div>
