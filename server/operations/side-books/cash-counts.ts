@@ -14,7 +14,6 @@ import {
   isInExercise,
   isIsoDate,
   validateCashCount,
-  type BookFieldError,
   type BookProblem,
   type CashCountJson,
   type CashCounts,
@@ -25,6 +24,7 @@ import { lockExercise, type AuditJson, type Scope } from '../changes';
 import { ServiceError, notFound } from '../errors';
 import { lineInputOf } from '../lines';
 import { auditSideBook, sideBookHistory } from '../side-book-audit';
+import { invalidFields } from './subsidies';
 
 type CashCountRow = InstanceType<Models['CashCount']>;
 
@@ -37,25 +37,17 @@ export async function liveLines(scope: Scope, transaction?: Transaction): Promis
   return rows.map((r) => ({ ...lineInputOf(r), id: r.id, status: r.status }));
 }
 
-/** A refused request: 422 with each field's French sentence. */
-export function invalidFields(errors: BookFieldError[]): ServiceError {
-  return new ServiceError(
-    422,
-    'donnees_invalides',
-    `La requête contient des champs invalides : ${errors.map((e) => e.message).join(' ; ')}.`,
-    { errors },
-  );
-}
-
 /** The date of a count: a real day of the exercise (422 naming `date` otherwise). */
 function checkDate(scope: Scope, date: string): void {
   const { year } = scope.exercise;
   if (!isIsoDate(date)) {
-    throw invalidFields([{ field: 'date', message: `date : « ${date} » n’est pas une date réelle (AAAA-MM-JJ)` }]);
+    throw invalidFields('La requête', [
+      { field: 'date', message: `date : « ${date} » n’est pas une date réelle (AAAA-MM-JJ)` },
+    ]);
   }
   if (!isInExercise(date, year)) {
     const { start, end } = exerciseBounds(year);
-    throw invalidFields([
+    throw invalidFields('La requête', [
       {
         field: 'date',
         message: `date : le ${formatDateFr(date)} n’est pas dans l’exercice ${exerciseLabel(year)} (du ${formatDateFr(start)} au ${formatDateFr(end)})`,
@@ -126,7 +118,7 @@ export async function putCashCount(
 ): Promise<CashCountOutcome> {
   checkDate(scope, date);
   const checked = validateCashCount(body.counts);
-  if (!checked.ok) throw invalidFields(checked.errors);
+  if (!checked.ok) throw invalidFields('La requête', checked.errors);
   const { db, principal } = scope;
   const opening = Number(scope.exercise.openingCaisse);
   return db.write(async (t) => {
