@@ -1,6 +1,5 @@
 /** The cahier d'inventaire of a coop (across exercises), its items' history, and one exercise's check. */
 import { z } from 'zod';
-import { LINE_KINDS } from '../../../templates/definition';
 import { chartOf, coopFor } from '../../operations/access';
 import {
   createInventoryItem,
@@ -14,7 +13,8 @@ import {
 } from '../../operations/side-books/inventory';
 import type { Route, RouteContext } from '../context';
 import { Uuid, cleanString } from '../schemas';
-import { BookProblemSchema, SideBookHistory } from './subsidies';
+import { BookProblemSchema, LineRefSchema } from './regies';
+import { SideBookHistory } from './subsidies';
 import {
   COMMON_ERRORS,
   CoopParam,
@@ -68,15 +68,6 @@ export const InventoryItemBody = z
     },
   });
 
-const LineRef = z.object({
-  id: z.string(),
-  pj: z.string(),
-  date: z.string(),
-  libelle: z.string(),
-  kind: z.enum(LINE_KINDS),
-  amount: z.number().int().meta({ description: 'la part en 6800, en centimes' }),
-});
-
 const InventoryItem = z
   .object({
     id: z.number().int(),
@@ -85,7 +76,7 @@ const InventoryItem = z
     acquiredOn: z.string(),
     value: z.number().int(),
     lines: z.array(
-      LineRef.extend({ exercise: z.number().int().meta({ description: 'année de début de l’exercice' }) }),
+      LineRefSchema.extend({ exercise: z.number().int().meta({ description: 'année de début de l’exercice' }) }),
     ),
     location: z.string().nullable(),
     disposedOn: z.string().nullable(),
@@ -103,7 +94,7 @@ const Inventory = z
 const InventoryCheck = z
   .object({
     items: z.array(InventoryItem).meta({ description: 'biens détenus pendant l’exercice' }),
-    unlisted: z.array(LineRef).meta({ description: 'lignes en 6800 de l’exercice sans bien à l’inventaire' }),
+    unlisted: z.array(LineRefSchema).meta({ description: 'lignes en 6800 de l’exercice sans bien à l’inventaire' }),
     totals: z.object({ purchases: z.number().int(), listed: z.number().int() }),
     problems: z.array(BookProblemSchema),
   })

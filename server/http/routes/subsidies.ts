@@ -1,6 +1,6 @@
 /** The tableau des subventions of an exercise: subsidies, the lines attached to them, history. */
 import { z } from 'zod';
-import { LINE_KINDS, SUBSIDY_STATES } from '../../../templates/definition';
+import { SUBSIDY_STATES } from '../../../templates/definition';
 import {
   attachSubsidyLine,
   createSubsidy,
@@ -13,6 +13,7 @@ import {
 } from '../../operations/side-books/subsidies';
 import type { Route, RouteContext } from '../context';
 import { Uuid, cleanString } from '../schemas';
+import { BookProblemSchema, LineRefSchema } from './regies';
 import {
   COMMON_ERRORS,
   CoopParam,
@@ -79,20 +80,6 @@ export const SubsidyInputBody = z
     },
   });
 
-const LineRef = z.object({
-  id: z.string(),
-  pj: z.string(),
-  date: z.string(),
-  libelle: z.string(),
-  kind: z.enum(LINE_KINDS),
-  amount: z.number().int().meta({ description: 'la part qui concerne le livre, en centimes' }),
-});
-export const BookProblemSchema = z.object({
-  code: z.string(),
-  severity: z.enum(['error', 'warning']),
-  message: z.string(),
-  lines: z.array(z.string()).meta({ description: 'identifiants des lignes concernées' }),
-});
 export const SideBookHistory = z.array(
   z.object({ action: z.string(), at: z.string(), login: z.string(), before: z.unknown(), after: z.unknown() }),
 );
@@ -110,9 +97,9 @@ const Subsidy = z
     state: z.enum(['a_justifier', 'justifiee']),
     justifiedOn: z.string().nullable(),
     note: z.string().nullable(),
-    receipts: z.array(LineRef).meta({ description: 'recettes rattachées (leur part en 7410/7420)' }),
+    receipts: z.array(LineRefSchema).meta({ description: 'recettes rattachées (leur part en 7410/7420)' }),
     received: z.number().int(),
-    uses: z.array(LineRef).meta({ description: 'dépenses rattachées comme emploi' }),
+    uses: z.array(LineRefSchema).meta({ description: 'dépenses rattachées comme emploi' }),
     spent: z.number().int().meta({ description: 'dépenses rattachées + dépenses de ses actions' }),
   })
   .meta({ id: 'Subsidy' });
@@ -120,7 +107,7 @@ const Subsidy = z
 const Subsidies = z
   .object({
     subsidies: z.array(Subsidy),
-    unattached: z.array(LineRef).meta({ description: 'recettes en 7410/7420 rattachées à aucune subvention' }),
+    unattached: z.array(LineRefSchema).meta({ description: 'recettes en 7410/7420 rattachées à aucune subvention' }),
     totals: z.object({ granted: z.number().int(), received: z.number().int(), spent: z.number().int() }),
     problems: z.array(BookProblemSchema),
   })
