@@ -5,10 +5,6 @@
  * rules and figures of each book are in its own module (caisse, subventions, inventaire, régies).
  */
 import type { Chart } from './chapters';
-import { balances, type Opening } from './compute';
-import type { IsoDate } from './dates';
-import type { LineInput } from './line';
-import type { Cents } from './money';
 import type { CashCountJson, InventoryItemJson, LineRef, SubsidyJson } from './side-book-contract';
 
 /** An arrêté de caisse on the Caisse sheet: its date and what was counted (cents → how many). */
@@ -38,9 +34,4 @@ export type InventoryEntry = Pick<
 /** Chapters whose use the cahier asks to detail in a side book. */
 export function reminderChapters(chart: Chart, reminder: 'inventaire' | 'subvention'): string[] {
   return chart.filter((c) => c.reminder === reminder).map((c) => c.code);
-}
-
-/** The caisse balance at the end of a day (for the arrêté de caisse); null: at the end of the lines. */
-export function caisseBalanceAt(lines: readonly LineInput[], opening: Opening, date: IsoDate | null): Cents {
-  return balances(date ? lines.filter((l) => l.date <= date) : lines, opening).caisse;
 }
