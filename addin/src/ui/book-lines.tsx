@@ -4,7 +4,7 @@
  * books show it, and what a book reports (the service's French sentence, the lines concerned).
  */
 import type { ReactNode } from 'react';
-import { MessageBar, MessageBarBody, Text } from '@fluentui/react-components';
+import { MessageBar, MessageBarBody, Text, makeStyles } from '@fluentui/react-components';
 import {
   formatDateFr,
   formatEuros,
@@ -18,6 +18,18 @@ import type { SyncEngine } from '../sync';
 export const NOT_SELECTED = 'Sélectionnez d’abord une ligne du cahier dans la feuille.';
 export const NOT_STORED =
   'Cette ligne n’est pas encore enregistrée sur le service : attendez qu’elle soit envoyée (⏳ à envoyer), puis recommencez.';
+
+/**
+ * A book's table in a narrow pane: it keeps its columns readable (amounts and dates on one
+ * line, right-aligned amounts) and scrolls sideways when the pane is narrower than it.
+ */
+export const useBookTableStyles = makeStyles({
+  scroll: { overflowX: 'auto', maxWidth: '100%' },
+  table: { tableLayout: 'auto', minWidth: '520px' },
+  nowrap: { whiteSpace: 'nowrap' },
+  amount: { whiteSpace: 'nowrap', textAlign: 'right' },
+  name: { textAlign: 'left' },
+});
 
 /** The line at a data row of the sheet, once the service holds it (else a French error). */
 export async function storedLine(engine: SyncEngine, row: number | null): Promise<{ id: string; line: CahierLine }> {
