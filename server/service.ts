@@ -6,6 +6,7 @@ import { openDb, type Db } from './db/connect';
 import { migrate } from './db/migrate';
 import { seedDemo, type DemoInfo } from './demo/seed';
 import { createApp } from './http/app';
+import { attachmentStore, type AttachmentStore } from './storage/attachments';
 
 export interface ServiceOptions {
   dbUrl: string;
@@ -16,6 +17,8 @@ export interface ServiceOptions {
   sessionHours?: number;
   /** Reverse proxies trusted for X-Forwarded-For (0 or absent: none). */
   proxyHops?: number;
+  /** Directory of the pièces justificatives' files; absent: they are kept in the database. */
+  attachmentsDir?: string | null;
 }
 
 export interface RunningService {
@@ -24,6 +27,7 @@ export interface RunningService {
   url: string;
   migrations: string[];
   demo: DemoInfo | null;
+  attachments: AttachmentStore;
   close(): Promise<void>;
 }
 
@@ -32,7 +36,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   try {
     const migrations = await migrate(db);
     const demo = options.demo ? await seedDemo(db) : null;
-    const app = createApp({ db, sessionHours: options.sessionHours ?? 12, proxyHops: options.proxyHops });
+    const attachments = await attachmentStore(db, options.attachmentsDir);
+    const app = createApp({
+      db,
+      sessionHours: options.sessionHours ?? 12,
+      proxyHops: options.proxyHops,
+      attachments,
+    });
     const server = options.https ? createHttpsServer(options.https, app.callback()) : createServer(app.callback());
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((ok, ko) => {
@@ -48,6 +58,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       url,
       migrations,
       demo,
+      attachments,
       async close() {
         server.closeAllConnections();
         await new Promise<void>((ok) => server.close(() => ok()));

@@ -5,10 +5,18 @@ import { join } from 'node:path';
 import { DbUrlError } from '../db/connect';
 import { DEMO_LOGINS } from '../demo/seed';
 import { startService, type RunningService, type ServiceOptions } from '../service';
-import { UserError, type Command, type Output, type Values } from './command';
+import { UserError, type Command, type OptionSpec, type Output, type Values } from './command';
 import { DB_OPTION, dbUrl } from './db-option';
 
 export const DEFAULT_PORT = 3000;
+
+/** `--attachments DIR`: the pièces justificatives on disk instead of the database. */
+export const ATTACHMENTS_OPTION: OptionSpec = {
+  type: 'string',
+  value: 'DOSSIER',
+  description:
+    'dossier des pièces justificatives (défaut : dans la base de données ; partageable entre plusieurs instances)',
+};
 
 export function parsePort(values: Values): number {
   const raw = (values.port as string | undefined) ?? process.env.PORT;
@@ -70,6 +78,7 @@ export async function runService(values: Values, io: Output, demo: boolean): Pro
     https: values.https ? await devCertificates(io) : null,
     demo,
     proxyHops: parseProxyHops(values),
+    attachmentsDir: typeof values.attachments === 'string' ? values.attachments : null,
   };
   let service: RunningService;
   try {
@@ -86,6 +95,7 @@ export async function runService(values: Values, io: Output, demo: boolean): Pro
   io.out(
     `  Volet Office : ${service.url}/taskpane.html   Manifeste à charger dans Excel : ${service.url}/manifest.xml\n`,
   );
+  if (options.attachmentsDir) io.out(`  Pièces justificatives : ${service.attachments.description}\n`);
   if (service.demo) {
     io.out(
       `  Coopérative de démonstration ${service.demo.coop}, exercice ${service.demo.exercise}-${service.demo.exercise + 1} : ${service.demo.lines} écritures.\n` +
@@ -113,6 +123,7 @@ export const serveCommand: Command = {
       description: 'adresse d’écoute (défaut : 127.0.0.1 ; 0.0.0.0 derrière un proxy)',
     },
     db: DB_OPTION,
+    attachments: ATTACHMENTS_OPTION,
     https: {
       type: 'boolean',
       description: 'HTTPS avec les certificats de développement Office (pour le chargement du complément)',

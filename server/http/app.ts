@@ -10,6 +10,7 @@ import { authenticate, tokenHash } from '../operations/sessions';
 import { openApiDocument } from './openapi';
 import type { Route, Services } from './context';
 import { ROUTES } from './routes';
+import { readMultipartFile } from './multipart';
 import { fieldErrors } from './schemas';
 import { serveAddin } from './static';
 
@@ -147,6 +148,8 @@ function handler(route: Route, services: Services) {
       body = await readBytes(ctx, route.upload.maxBytes);
       if (!(body as Buffer).length)
         throw new ServiceError(400, 'corps_absent', 'Le fichier est absent du corps de la requête.');
+    } else if (route.multipart) {
+      body = await readMultipartFile(ctx, route.multipart);
     } else if (route.method === 'put' || route.method === 'post' || route.method === 'patch') {
       const raw = await readJson(ctx);
       if (route.body) {

@@ -7,6 +7,7 @@ import type { Context } from 'koa';
 import type { z } from 'zod';
 import type { Db } from '../db/connect';
 import type { Principal } from '../operations/access';
+import type { AttachmentStore } from '../storage/attachments';
 
 export interface Services {
   db: Db;
@@ -17,6 +18,8 @@ export interface Services {
    * header is ignored). The client address is the one the outermost trusted proxy saw.
    */
   proxyHops?: number;
+  /** Where the bytes of the pièces justificatives are kept (database or disk). */
+  attachments: AttachmentStore;
 }
 
 export type Method = 'get' | 'put' | 'post' | 'patch' | 'delete';
@@ -43,6 +46,20 @@ export interface Route {
   body?: z.ZodType;
   /** The body is a file, handed to the handler as bytes (up to `maxBytes`), not JSON. */
   upload?: { maxBytes: number; description: string };
+  /**
+   * The body is multipart/form-data whose field `field` holds one file (up to `maxBytes`),
+   * handed to the handler as an UploadedFile.
+   */
+  multipart?: { field: string; maxBytes: number; description: string };
   responses: Record<number, { description: string; schema?: z.ZodType }>;
   handle(r: RouteContext): Promise<void>;
+}
+
+/** A file received in a multipart/form-data body: its bytes and what the client said of it. */
+export interface UploadedFile {
+  /** The file name the client gave (without folder), or null. */
+  name: string | null;
+  /** The Content-Type the client declared for the part (not trusted). */
+  declaredType: string;
+  bytes: Buffer;
 }

@@ -84,6 +84,23 @@ export function openApiDocument(): Json {
             },
           }
         : {}),
+      ...(r.multipart
+        ? {
+            requestBody: {
+              required: true,
+              description: r.multipart.description,
+              content: {
+                'multipart/form-data': {
+                  schema: {
+                    type: 'object',
+                    required: [r.multipart.field],
+                    properties: { [r.multipart.field]: { type: 'string', format: 'binary' } },
+                  },
+                },
+              },
+            },
+          }
+        : {}),
       responses,
     };
   }
