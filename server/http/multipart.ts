@@ -20,15 +20,12 @@ export async function readMultipartFile(
   ctx: Context,
   { field, maxBytes }: { field: string; maxBytes: number },
 ): Promise<UploadedFile> {
-  const tooBig = () => {
-    // Nothing more is read: the connection closes after the answer.
-    ctx.set('Connection', 'close');
-    return new ServiceError(
+  const tooBig = () =>
+    new ServiceError(
       413,
       'corps_trop_gros',
       `Le fichier dépasse ${megabytes(maxBytes)} : envoyez une pièce plus petite (un scan en PDF ou une photo moins lourde).`,
     );
-  };
   const contentType = ctx.get('Content-Type');
   if (!/^multipart\/form-data\s*;/i.test(contentType)) {
     throw new ServiceError(
@@ -37,7 +34,10 @@ export async function readMultipartFile(
       `Envoyez la pièce en multipart/form-data, le fichier dans le champ « ${field} » (Content-Type reçu : ${contentType || 'aucun'}).`,
     );
   }
-  if (Number(ctx.get('Content-Length') || 0) > maxBytes + ENVELOPE_BYTES) throw tooBig();
+  if (Number(ctx.get('Content-Length') || 0) > maxBytes + ENVELOPE_BYTES) {
+    ctx.set('Connection', 'close');
+    throw tooBig();
+  }
 
   let parser: busboy.Busboy;
   try {
@@ -62,8 +62,11 @@ export async function readMultipartFile(
     const fail = (e: ServiceError) => {
       if (settled) return;
       settled = true;
+      // Nothing more is read: the rest of the request is left unread and the connection closes
+      // after the answer.
       req.unpipe(parser);
       req.pause();
+      ctx.set('Connection', 'close');
       ko(e);
     };
     const finish = () => {
