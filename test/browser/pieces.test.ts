@@ -238,7 +238,7 @@ describe('pièces justificatives dans le volet', () => {
     expect(pane.cspViolations).toEqual([]);
   });
 
-  test('a pulled exercise shows the counts; a line not yet on the service cannot take a pièce', async () => {
+  test('a pulled exercise shows the counts; a line not yet on the service takes a pièce once sent', async () => {
     await attach('ticket-boulangerie.png', receipt, 'image/png');
     await expectText(pieces(), 'Pièce « ticket-boulangerie.png » jointe à la ligne.');
     // Loaded again from the service: the count comes with the lines.
@@ -264,6 +264,10 @@ describe('pièces justificatives dans le volet', () => {
     await expectText(pieces(), 'Cette ligne n’est pas encore enregistrée sur le service');
     expect(await page.getByLabel('Fichier de la pièce').count()).toBe(0);
     await shot(page, '42-piece-ligne-non-envoyee');
+    // The service is back and the line is sent: the pane offers its pièces without being asked.
     await pane.start();
+    await page.getByRole('button', { name: 'Réessayer' }).click();
+    await expectText(pieces(), 'Aucune pièce jointe à cette ligne.');
+    await expect(page.getByLabel('Fichier de la pièce').count()).resolves.toBe(1);
   });
 });

@@ -52,6 +52,10 @@ export function Pieces({ engine, row }: { engine: SyncEngine; row: number }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [note, setNote] = useState<Note | null>(null);
   const [toDelete, setToDelete] = useState<AttachmentJson | null>(null);
+  /** Bumped when the engine has sent what waited: a line that was not on the service may be now. */
+  const [sent, setSent] = useState(0);
+  const waitingRef = useRef(false);
+  waitingRef.current = waiting !== null;
 
   const list = async (id: string) => {
     const r = await api.request<AttachmentJson[] | { attachments: AttachmentJson[] }>(
@@ -81,7 +85,15 @@ export function Pieces({ engine, row }: { engine: SyncEngine; row: number }) {
     return () => {
       gone = true;
     };
-  }, [engine, row]);
+  }, [engine, row, sent]);
+
+  useEffect(
+    () =>
+      engine.subscribe((st) => {
+        if (waitingRef.current && st.pending === 0 && !st.syncing) setSent((n) => n + 1);
+      }),
+    [engine],
+  );
 
   const run = async (label: string, work: () => Promise<void>) => {
     setBusy(label);
