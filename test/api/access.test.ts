@@ -16,7 +16,27 @@ import {
 const A = WORLD.coops.A;
 const NOWHERE = '087-9999';
 
-/** A plausible request for a route, on coop A. */
+/** A tiny PNG: a pièce justificative any route accepting a file takes. */
+const PNG = Uint8Array.from(
+  Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+    'base64',
+  ),
+);
+
+const SUBSIDY = {
+  financeur: 'Mairie',
+  objet: 'Classe verte',
+  chapter: '7410',
+  granted: 50_000,
+  decisionDate: '2025-10-01',
+  actions: [],
+  state: 'a_justifier',
+  justifiedOn: null,
+  note: null,
+};
+
+/** A plausible request for a route, on coop A (a body the route would accept from its owner). */
 function requestFor(
   route: (typeof ROUTES)[number],
   lineId: string,
@@ -25,10 +45,35 @@ function requestFor(
     .replace('{coop}', A)
     .replace('{year}', '2025')
     .replace('{id}', lineId)
-    .replace('{statement}', '1');
+    .replace('{statement}', '1')
+    .replace('{date}', '2025-09-30')
+    .replace('{subsidy}', '1')
+    .replace('{item}', '1')
+    .replace('{attachment}', '1');
+  if (route.method === 'get') return { path, headers: {} };
+  if (route.method === 'delete') return { path, headers: { 'If-Match': '"1"' } };
   let body: unknown;
   if (route.upload) return { path, body: 'Date;Libellé;Montant\n01/10/2025;Frais;-1,00\n', headers: {} };
+  if (route.multipart) {
+    const form = new FormData();
+    form.append('file', new Blob([PNG], { type: 'image/png' }), 'ticket.png');
+    return { path, body: form, headers: {} };
+  }
   if (route.method === 'put' && path.endsWith(lineId)) body = expense('900', 1);
+  else if (path.includes('/cash-counts/')) body = { counts: { '500': 1 } };
+  else if (path.endsWith('/subsidies/1/lines')) body = { line: lineId, role: 'use' };
+  else if (/\/subsidies(\/1)?$/.test(path)) body = SUBSIDY;
+  else if (/\/inventory(\/1)?$/.test(path)) {
+    body = {
+      designation: 'Tablette',
+      acquiredOn: '2025-10-01',
+      value: 30_000,
+      lines: [],
+      location: null,
+      disposedOn: null,
+      disposalReason: null,
+    };
+  } else if (route.method === 'patch') body = { address: '1 rue de l’École' };
   else if (route.method === 'put') body = { opening: { banque: 1, caisse: 1 } };
   else if (path.endsWith('/sync')) body = { lines: [{ id: uuid(), line: expense('901') }] };
   else if (path.endsWith('/duplicate')) body = { id: uuid() };
@@ -54,11 +99,13 @@ describe.each(DATABASES)('les droits ($name)', (kind) => {
   const snapshot = async () => ({
     lines: await service.db.models.Line.count(),
     audit: await service.db.models.Audit.count(),
+    sideBooks: await service.db.models.SideBookAudit.count(),
+    coops: JSON.stringify(await service.db.models.Coop.findAll({ order: [['id', 'ASC']], raw: true })),
     exercises: JSON.stringify(await service.db.models.Exercise.findAll({ order: [['id', 'ASC']], raw: true })),
   });
 
   test('the matrix covers every endpoint that names a coop', () => {
-    expect(coopRoutes.length).toBeGreaterThanOrEqual(10);
+    expect(coopRoutes.length).toBeGreaterThanOrEqual(45);
   });
 
   test.each([

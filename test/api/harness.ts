@@ -114,14 +114,15 @@ export class Client {
     const res = await fetch(`${this.base}${path}`, {
       method,
       headers: {
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        // A FormData sets its own multipart content type (with its boundary).
+        ...(body !== undefined && !(body instanceof FormData) ? { 'content-type': 'application/json' } : {}),
         ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
         ...headers,
       },
       body:
         body === undefined
           ? undefined
-          : typeof body === 'string'
+          : typeof body === 'string' || body instanceof FormData
             ? body
             : body instanceof Uint8Array
               ? new Blob([new Uint8Array(body)])
