@@ -35,8 +35,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const db = await openDb(options.dbUrl);
   try {
     const migrations = await migrate(db);
-    const demo = options.demo ? await seedDemo(db) : null;
     const attachments = await attachmentStore(db, options.attachmentsDir);
+    const demo = options.demo ? await seedDemo(db, attachments) : null;
     const app = createApp({
       db,
       sessionHours: options.sessionHours ?? 12,

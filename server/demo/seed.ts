@@ -17,6 +17,8 @@ import type { Db } from '../db/connect';
 import { addCoop, addUser, ensureDepartment, openExercise } from '../operations/accounts';
 import { syncLines } from '../operations/lines';
 import { acceptProposals, storeStatement } from '../operations/statements';
+import type { AttachmentStore } from '../storage/attachments';
+import { seedSideBooks } from './side-books';
 import { DEMO_COOP, generateYear } from './year';
 
 export const DEMO_LOGINS = {
@@ -31,7 +33,11 @@ export interface DemoInfo {
   exercise: number;
 }
 
-export async function seedDemo(db: Db, today = new Date().toISOString().slice(0, 10)): Promise<DemoInfo> {
+export async function seedDemo(
+  db: Db,
+  store: AttachmentStore,
+  today = new Date().toISOString().slice(0, 10),
+): Promise<DemoInfo> {
   const current = exerciseOf(today);
   const year = current - 1;
   const existing = await db.models.Coop.findOne({ where: { number: DEMO_COOP.numero } });
@@ -48,12 +54,35 @@ export async function seedDemo(db: Db, today = new Date().toISOString().slice(0,
     school: DEMO_COOP.ecole,
   });
   const user = await addUser(db, { ...DEMO_LOGINS.mandataire, role: 'mandataire', coop: coop.number });
-  await addUser(db, { ...DEMO_LOGINS.tresorier, role: 'tresorier', department: DEMO_COOP.departement });
+  const tresorier = await addUser(db, {
+    ...DEMO_LOGINS.tresorier,
+    role: 'tresorier',
+    department: DEMO_COOP.departement,
+  });
   const generated = generateYear({ exercise: year, seed: 2025 });
   const exercise = await openExercise(db, coop.id, year, generated.opening, { today });
   const principal = { userId: user.id, login: user.login, role: user.role, coopId: coop.id, departmentCode: null };
   const entries = generated.lines.map((line) => ({ id: randomUUID(), line }));
   await syncLines({ db, principal, exercise, chart: DEFAULT_CHART }, entries);
+  await seedSideBooks(
+    {
+      db,
+      coop,
+      exercise,
+      chart: DEFAULT_CHART,
+      mandataire: principal,
+      tresorier: {
+        userId: tresorier.id,
+        login: tresorier.login,
+        role: tresorier.role,
+        coopId: null,
+        departmentCode: DEMO_COOP.departement,
+      },
+      store,
+    },
+    generated,
+    new Map(entries.map((e) => [e.line.pj, e.id])),
+  );
   // Pointed by hand up to May; June and July arrive as a bank statement imported, its certain
   // proposals accepted, the others left to check in the pane's Pointage tab.
   const statementFrom = `${year + 1}-06-01`;

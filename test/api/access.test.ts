@@ -79,7 +79,7 @@ function requestFor(
   else if (path.endsWith('/duplicate')) body = { id: uuid() };
   else if (path.endsWith('/pointage')) body = { pointed: true };
   else if (path.endsWith('/accept')) body = { certain: true };
-  return { path, body, headers: route.method === 'get' ? {} : { 'If-Match': '"1"' } };
+  return { path, body, headers: { 'If-Match': '"1"' } };
 }
 
 describe.each(DATABASES)('les droits ($name)', (kind) => {

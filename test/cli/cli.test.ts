@@ -463,6 +463,28 @@ describe('la commande cahier', () => {
         })
       ).json()) as { lines: unknown[] };
       expect(lines.lines).toHaveLength(count);
+      // The demo shows every side book: arrêtés de caisse, subsidies, inventory, régies, pièces, the coop's data.
+      const get = async (path: string) =>
+        (await (await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${session.token}` } })).json()) as any;
+      const exercise = `/api/coops/${session.user.coop}/exercises/2025`;
+      const counts = await get(`${exercise}/cash-counts`);
+      expect(counts).toHaveLength(12);
+      expect(counts.every((c: { ok: boolean }) => c.ok)).toBe(true);
+      const subsidies = await get(`${exercise}/subsidies`);
+      expect(subsidies.subsidies.map((x: { chapter: string }) => x.chapter).sort()).toEqual(['7410', '7420']);
+      expect(subsidies.unattached).toEqual([]);
+      const inventory = await get(`${exercise}/inventory`);
+      expect(inventory.items.length).toBeGreaterThan(1);
+      expect(inventory.unlisted).toEqual([]);
+      const regies = await get(`${exercise}/regies`);
+      expect(regies.regies.map((r: { holder: string; balance: number }) => [r.holder, r.balance])).toEqual([
+        ['M. Petit', 0],
+        ['Mme Martin', 0],
+      ]);
+      const pieces = Object.values((await get(`${exercise}/attachments`)).counts) as number[];
+      expect(pieces.length).toBeGreaterThan(0);
+      const coop = await get(`/api/coops/${session.user.coop}`);
+      expect(coop.bank.iban).toBe('FR76 3000 6000 0112 3456 7890 189');
       // The demo workbook holds the same lines.
       const demo = new ExcelJS.Workbook();
       await demo.xlsx.load((await readFile(paths[1]!)) as unknown as ArrayBuffer);
