@@ -129,6 +129,11 @@ describe('subventions et inventaire dans le volet', () => {
   test('a subsidy created in the form appears in the tableau', async () => {
     await page.getByRole('button', { name: 'Nouvelle subvention' }).click();
     const form = page.getByRole('form', { name: 'Nouvelle subvention' });
+    // Sent empty: the shared rules answer in French under each field, nothing goes to the service.
+    await form.getByRole('button', { name: 'Enregistrer la subvention' }).click();
+    await expectText(form, 'indiquez qui verse la subvention (commune, département, association de parents…)');
+    await expectText(form, 'indiquez ce que la subvention finance');
+    expect((await subsidies()).subsidies).toEqual([]);
     await form.getByLabel('Financeur').fill('Mairie de Limoges');
     await form.getByLabel('Objet').fill('Classe découverte CM2');
     await form.getByLabel('Chapitre').selectOption('7410');

@@ -8,17 +8,8 @@
 import { useEffect, useState } from 'react';
 import {
   Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   Field,
   Input,
-  Link,
-  MessageBar,
-  MessageBarBody,
   Spinner,
   Table,
   TableBody,
@@ -32,7 +23,9 @@ import {
   formatDateFr,
   formatEuros,
   parseEuros,
-  reminderChapters,
+  inventoryChapters,
+  partOnChapters,
+  validateInventoryItem,
   type InventoryCheckJson,
   type InventoryItemInput,
   type InventoryItemJson,
@@ -40,17 +33,25 @@ import {
 } from '../../../templates/definition';
 import { today } from './entry-form';
 import { AmountInput, DateField, amountError, formatAmount } from './fields';
-import { BookProblems, LineRefList, errorText, lineRefText, selectedLine, useBookTableStyles } from './book-lines';
+import {
+  BookProblems,
+  ConfirmRemoval,
+  FormEnd,
+  LineRefList,
+  PickableRow,
+  WorkState,
+  errorText,
+  lineRefText,
+  selectedLine,
+  useBookTableStyles,
+  useFormCheck,
+  useWork,
+} from './book-parts';
 import type { SideBookProps } from './livres';
 
-type Note = { intent: 'success' | 'error' | 'info'; text: string };
-
-/** An item's form: what the treasurer types, and the lines it comes from (shown, not typed). */
-interface Draft {
-  designation: string;
-  acquiredOn: string;
-  value: string;
-  location: string;
+/** An item to inscribe: its first values, and the lines it comes from (shown, not typed). */
+interface NewItem {
+  base: InventoryItemInput;
   lines: LineRef[];
 }
 
@@ -67,123 +68,128 @@ function inputOf(item: InventoryItemJson): InventoryItemInput {
 }
 
 /** A new item from a 6800 line: its libellé, its date, its 6800 part, the line linked. */
-export function draftFromLine(l: LineRef): Draft {
-  return { designation: l.libelle, acquiredOn: l.date, value: formatAmount(l.amount), location: '', lines: [l] };
+export function itemFromLine(l: LineRef): NewItem {
+  return {
+    base: {
+      designation: l.libelle,
+      acquiredOn: l.date,
+      value: l.amount,
+      lines: [l.id],
+      location: null,
+      disposedOn: null,
+      disposalReason: null,
+    },
+    lines: [l],
+  };
 }
 
+/** An item's designation, date of purchase, value and location; the lines it comes from shown. */
 function ItemForm({
   title,
-  initial,
+  base,
+  lines,
   onSave,
   onCancel,
 }: {
   title: string;
-  initial: Draft;
-  onSave: (d: Omit<InventoryItemInput, 'disposedOn' | 'disposalReason'>) => Promise<void>;
+  base: InventoryItemInput;
+  lines: LineRef[];
+  onSave: (input: InventoryItemInput) => Promise<void>;
   onCancel: () => void;
 }) {
-  const [d, setD] = useState(initial);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const set = (patch: Partial<Draft>) => setD((x) => ({ ...x, ...patch }));
+  const [designation, setDesignation] = useState(base.designation);
+  const [acquiredOn, setAcquiredOn] = useState(base.acquiredOn);
+  const [value, setValue] = useState(base.value ? formatAmount(base.value) : '');
+  const [location, setLocation] = useState(base.location ?? '');
+  const check = useFormCheck(['designation', 'value', 'location']);
   return (
     <form
       className="cc-form cc-ventilation"
+      // The shared rules check it and answer in French under each field, whatever the browser's language.
+      noValidate
       aria-label={title}
       onSubmit={(e) => {
         e.preventDefault();
-        const value = parseEuros(d.value || '0');
-        if ('error' in value) return setError(value.error);
-        setBusy(true);
-        setError(null);
-        onSave({
-          designation: d.designation.trim(),
-          acquiredOn: d.acquiredOn,
-          value: value.cents,
-          location: d.location.trim() || null,
-          lines: d.lines.map((l) => l.id),
-        })
-          .catch((err: unknown) => setError(errorText(err)))
-          .finally(() => setBusy(false));
+        const amount = parseEuros(value || '0');
+        const input: InventoryItemInput = {
+          ...base,
+          designation: designation.trim(),
+          acquiredOn,
+          value: 'cents' in amount ? amount.cents : 0,
+          location: location.trim() || null,
+        };
+        const refused = 'error' in amount ? [{ field: 'value', message: amount.error }] : validateInventoryItem(input);
+        void check.submit(refused, () => onSave(input));
       }}
     >
       <Text weight="semibold">{title}</Text>
-      <Field label="Désignation" required hint="Le bien, comme on le reconnaît : « Vidéoprojecteur Epson EB-W06 ».">
-        <Input value={d.designation} onChange={(_, v) => set({ designation: v.value })} name="designation" />
+      <Field
+        label="Désignation"
+        required
+        hint="Le bien, comme on le reconnaît : « Vidéoprojecteur Epson EB-W06 »."
+        validationMessage={check.onField('designation')}
+      >
+        <Input value={designation} onChange={(_, v) => setDesignation(v.value)} name="designation" />
       </Field>
       <div className="cc-row">
-        <DateField
-          label="Acquis le"
-          value={d.acquiredOn}
-          onChange={(v) => set({ acquiredOn: v })}
-          required
-          name="acquiredOn"
-        />
-        <Field label="Valeur (€)" required validationMessage={amountError(d.value)}>
-          <AmountInput value={d.value} onChange={(v) => set({ value: v })} name="value" placeholder="0,00" />
+        <DateField label="Acquis le" value={acquiredOn} onChange={setAcquiredOn} required name="acquiredOn" />
+        <Field label="Valeur (€)" required validationMessage={amountError(value) ?? check.onField('value')}>
+          <AmountInput value={value} onChange={setValue} name="value" placeholder="0,00" />
         </Field>
       </div>
-      <Field label="Lieu" hint="Où il se trouve : classe de CM1, bibliothèque…">
-        <Input value={d.location} onChange={(_, v) => set({ location: v.value })} name="location" />
+      <Field
+        label="Lieu"
+        hint="Où il se trouve : classe de CM1, bibliothèque…"
+        validationMessage={check.onField('location')}
+      >
+        <Input value={location} onChange={(_, v) => setLocation(v.value)} name="location" />
       </Field>
-      {d.lines.length > 0 && (
+      {lines.length > 0 && (
         <>
           <Text size={200}>Acheté par :</Text>
-          <LineRefList label="Lignes d’achat du bien" lines={d.lines} />
+          <LineRefList label="Lignes d’achat du bien" lines={lines} />
         </>
       )}
-      {error && (
-        <MessageBar intent="error">
-          <MessageBarBody>{error}</MessageBarBody>
-        </MessageBar>
-      )}
-      <div className="cc-row">
-        <Button appearance="primary" type="submit" disabled={busy}>
-          Enregistrer le bien
-        </Button>
-        <Button onClick={onCancel}>Annuler</Button>
-      </div>
+      <FormEnd error={check.error} save="Enregistrer le bien" busy={check.busy} onCancel={onCancel} />
     </form>
   );
 }
 
+/** An item leaves the inventory: the date and the reason. */
 function DisposalForm({
-  item,
+  base,
   onSave,
   onCancel,
 }: {
-  item: InventoryItemJson;
-  onSave: (disposedOn: string, reason: string) => Promise<void>;
+  base: InventoryItemInput;
+  onSave: (input: InventoryItemInput) => Promise<void>;
   onCancel: () => void;
 }) {
-  const [date, setDate] = useState(item.disposedOn ?? today());
-  const [reason, setReason] = useState(item.disposalReason ?? '');
-  const [error, setError] = useState<string | null>(null);
+  const [date, setDate] = useState(base.disposedOn ?? today());
+  const [reason, setReason] = useState(base.disposalReason ?? '');
+  const check = useFormCheck(['disposalReason']);
   return (
     <form
       className="cc-form cc-ventilation"
+      // The shared rules check it and answer in French under each field, whatever the browser's language.
+      noValidate
       aria-label="Sortie de l’inventaire"
       onSubmit={(e) => {
         e.preventDefault();
-        setError(null);
-        onSave(date, reason.trim()).catch((err: unknown) => setError(errorText(err)));
+        const input: InventoryItemInput = { ...base, disposedOn: date || null, disposalReason: reason.trim() || null };
+        void check.submit(validateInventoryItem(input), () => onSave(input));
       }}
     >
       <DateField label="Sorti le" value={date} onChange={setDate} required name="disposedOn" />
-      <Field label="Motif" required hint="Hors d’usage, perdu, donné, vendu…">
+      <Field
+        label="Motif"
+        required
+        hint="Hors d’usage, perdu, donné, vendu…"
+        validationMessage={check.onField('disposalReason')}
+      >
         <Input value={reason} onChange={(_, v) => setReason(v.value)} name="disposalReason" />
       </Field>
-      {error && (
-        <MessageBar intent="error">
-          <MessageBarBody>{error}</MessageBarBody>
-        </MessageBar>
-      )}
-      <div className="cc-row">
-        <Button appearance="primary" type="submit">
-          Enregistrer la sortie
-        </Button>
-        <Button onClick={onCancel}>Annuler</Button>
-      </div>
+      <FormEnd error={check.error} save="Enregistrer la sortie" busy={check.busy} onCancel={onCancel} />
     </form>
   );
 }
@@ -191,33 +197,20 @@ function DisposalForm({
 export function Inventaire({ api, engine, coop, year }: SideBookProps) {
   const items = `/api/coops/${encodeURIComponent(coop)}/inventory`;
   const check = `/api/coops/${encodeURIComponent(coop)}/exercises/${year}/inventory`;
-  const chapters = reminderChapters(engine.chart, 'inventaire');
+  const chapters = inventoryChapters(engine.chart);
   const styles = useBookTableStyles();
   const [book, setBook] = useState<InventoryCheckJson | null>(null);
   const [chosen, setChosen] = useState<number | null>(null);
   /** A new item's form (its first values), or the chosen item's edit or disposal form. */
-  const [form, setForm] = useState<{ draft: Draft } | 'edit' | 'disposal' | null>(null);
+  const [form, setForm] = useState<NewItem | 'edit' | 'disposal' | null>(null);
   const [toDelete, setToDelete] = useState<InventoryItemJson | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [note, setNote] = useState<Note | null>(null);
+  const { busy, note, setNote, run } = useWork();
 
   const load = async () => setBook(await api.request<InventoryCheckJson>('GET', check));
 
   useEffect(() => {
     load().catch((e: unknown) => setNote({ intent: 'error', text: errorText(e) }));
   }, [api, coop, year]);
-
-  const run = async (label: string, work: () => Promise<void>) => {
-    setBusy(label);
-    setNote(null);
-    try {
-      await work();
-    } catch (e) {
-      setNote({ intent: 'error', text: errorText(e) });
-    } finally {
-      setBusy(null);
-    }
-  };
 
   const item = book?.items.find((i) => i.id === chosen) ?? null;
 
@@ -230,7 +223,7 @@ export function Inventaire({ api, engine, coop, year }: SideBookProps) {
   const fromSelected = () =>
     run('Lecture de la ligne sélectionnée…', async () => {
       const { id, line } = await selectedLine(engine);
-      const value = line.ventilation.filter((p) => chapters.includes(p.chapter)).reduce((s, p) => s + p.amount, 0);
+      const value = partOnChapters(line, chapters);
       if (line.kind !== 'depense' || value <= 0) {
         throw new Error(
           `La ligne PJ ${line.pj} n’est pas un achat de bien durable : seule une dépense ventilée en ${chapters.join(' ou ') || '6800'} s’inscrit à l’inventaire.`,
@@ -239,29 +232,26 @@ export function Inventaire({ api, engine, coop, year }: SideBookProps) {
       const listed = book?.items.find((i) => i.lines.some((l) => l.id === id));
       if (listed) throw new Error(`La ligne PJ ${line.pj} est déjà inscrite : « ${listed.designation} ».`);
       setChosen(null);
-      setForm({
-        draft: draftFromLine({
-          id,
-          pj: line.pj,
-          date: line.date,
-          libelle: line.libelle,
-          kind: line.kind,
-          amount: value,
-        }),
-      });
+      setForm(
+        itemFromLine({ id, pj: line.pj, date: line.date, libelle: line.libelle, kind: line.kind, amount: value }),
+      );
     });
 
-  const create = async (input: Omit<InventoryItemInput, 'disposedOn' | 'disposalReason'>) => {
-    const created = await api.request<InventoryItemJson>('POST', items, {
-      ...input,
-      disposedOn: null,
-      disposalReason: null,
-    } satisfies InventoryItemInput);
+  const create = async (input: InventoryItemInput) => {
+    const created = await api.request<InventoryItemJson>('POST', items, input);
     setForm(null);
     await load();
     setChosen(created.id);
     setNote({ intent: 'success', text: `« ${created.designation} » inscrit à l’inventaire.` });
   };
+
+  const remove = (i: InventoryItemJson) =>
+    run('Suppression…', async () => {
+      await api.request('DELETE', `${items}/${i.id}`, undefined, { 'If-Match': `"${i.version}"` });
+      setChosen(null);
+      await load();
+      setNote({ intent: 'success', text: `« ${i.designation} » supprimé de l’inventaire.` });
+    });
 
   const inscribe = (l: LineRef) => (
     <Button
@@ -269,15 +259,12 @@ export function Inventaire({ api, engine, coop, year }: SideBookProps) {
       disabled={busy !== null}
       onClick={() => {
         setChosen(null);
-        setForm({ draft: draftFromLine(l) });
+        setForm(itemFromLine(l));
       }}
     >
       Inscrire
     </Button>
   );
-
-  const reported = new Set(book?.problems.flatMap((p) => p.lines) ?? []);
-  const unreported = book?.unlisted.filter((l) => !reported.has(l.id)) ?? [];
 
   return (
     <section aria-label="Inventaire" className="cc-form">
@@ -300,26 +287,21 @@ export function Inventaire({ api, engine, coop, year }: SideBookProps) {
             </TableHeader>
             <TableBody>
               {book.items.map((i) => (
-                <TableRow
+                <PickableRow
                   key={i.id}
-                  aria-selected={i.id === chosen}
-                  appearance={i.id === chosen ? 'brand' : 'none'}
-                  onClick={() => {
+                  picked={i.id === chosen}
+                  name={i.designation}
+                  onPick={() => {
                     setChosen(i.id);
                     setForm(null);
                   }}
                 >
-                  <TableCell>
-                    <Link as="button" className={styles.name} onClick={() => setChosen(i.id)}>
-                      {i.designation}
-                    </Link>
-                  </TableCell>
                   <TableCell className={styles.nowrap}>{formatDateFr(i.acquiredOn)}</TableCell>
                   <TableCell className={styles.amount}>{formatEuros(i.value)}</TableCell>
                   <TableCell>{i.location ?? ''}</TableCell>
                   <TableCell className={styles.nowrap}>{i.disposedOn ? formatDateFr(i.disposedOn) : ''}</TableCell>
                   <TableCell>{i.disposalReason ?? ''}</TableCell>
-                </TableRow>
+                </PickableRow>
               ))}
               {book.items.length === 0 && (
                 <TableRow>
@@ -344,7 +326,18 @@ export function Inventaire({ api, engine, coop, year }: SideBookProps) {
           <Button
             onClick={() => {
               setChosen(null);
-              setForm({ draft: { designation: '', acquiredOn: today(), value: '', location: '', lines: [] } });
+              setForm({
+                base: {
+                  designation: '',
+                  acquiredOn: today(),
+                  value: 0,
+                  lines: [],
+                  location: null,
+                  disposedOn: null,
+                  disposalReason: null,
+                },
+                lines: [],
+              });
             }}
           >
             Nouveau bien
@@ -353,19 +346,15 @@ export function Inventaire({ api, engine, coop, year }: SideBookProps) {
       )}
       {form && typeof form === 'object' && (
         <ItemForm
-          key={form.draft.lines[0]?.id ?? 'nouveau'}
+          key={form.lines[0]?.id ?? 'nouveau'}
           title="Nouveau bien à l’inventaire"
-          initial={form.draft}
+          base={form.base}
+          lines={form.lines}
           onCancel={() => setForm(null)}
           onSave={create}
         />
       )}
-      {busy && <Spinner size="tiny" label={busy} />}
-      {note && (
-        <MessageBar intent={note.intent}>
-          <MessageBarBody>{note.text}</MessageBarBody>
-        </MessageBar>
-      )}
+      <WorkState busy={busy} note={note} />
       {item && (
         <section aria-label={`Bien ${item.designation}`} className="cc-form cc-ventilation">
           <Text weight="semibold">{item.designation}</Text>
@@ -413,16 +402,11 @@ export function Inventaire({ api, engine, coop, year }: SideBookProps) {
             <ItemForm
               key={item.id}
               title="Modifier le bien"
-              initial={{
-                designation: item.designation,
-                acquiredOn: item.acquiredOn,
-                value: formatAmount(item.value),
-                location: item.location ?? '',
-                lines: item.lines,
-              }}
+              base={inputOf(item)}
+              lines={item.lines}
               onCancel={() => setForm(null)}
               onSave={async (input) => {
-                await put(item, { ...inputOf(item), ...input });
+                await put(item, input);
                 setForm(null);
                 setNote({ intent: 'success', text: 'Bien modifié.' });
               }}
@@ -430,14 +414,15 @@ export function Inventaire({ api, engine, coop, year }: SideBookProps) {
           )}
           {form === 'disposal' && (
             <DisposalForm
-              item={item}
+              key={item.id}
+              base={inputOf(item)}
               onCancel={() => setForm(null)}
-              onSave={async (disposedOn, reason) => {
-                await put(item, { ...inputOf(item), disposedOn, disposalReason: reason || null });
+              onSave={async (input) => {
+                await put(item, input);
                 setForm(null);
                 setNote({
                   intent: 'success',
-                  text: `« ${item.designation} » sorti de l’inventaire le ${formatDateFr(disposedOn)}.`,
+                  text: `« ${item.designation} » sorti de l’inventaire le ${formatDateFr(input.disposedOn!)}.`,
                 });
               }}
             />
@@ -445,48 +430,23 @@ export function Inventaire({ api, engine, coop, year }: SideBookProps) {
         </section>
       )}
       {book && (
-        <section aria-label="À régler avant la clôture" className="cc-form">
-          <BookProblems problems={book.problems} known={book.unlisted} actions={inscribe} />
-          {unreported.length > 0 && (
-            <MessageBar intent="warning">
-              <MessageBarBody>
-                <Text block>Achats de biens durables sans bien à l’inventaire :</Text>
-                <LineRefList label="Achats sans bien à l’inventaire" lines={unreported} actions={inscribe} />
-              </MessageBarBody>
-            </MessageBar>
-          )}
-        </section>
+        <BookProblems
+          problems={book.problems}
+          known={[]}
+          pending={{ title: 'Achats de biens durables sans bien à l’inventaire :', lines: book.unlisted }}
+          actions={inscribe}
+        />
       )}
-      <Dialog open={toDelete !== null} onOpenChange={(_, d) => !d.open && setToDelete(null)}>
-        <DialogSurface>
-          <DialogBody>
-            <DialogTitle>Supprimer ce bien de l’inventaire ?</DialogTitle>
-            <DialogContent>
-              {toDelete ? `« ${toDelete.designation} » (${formatEuros(toDelete.value)}). ` : ''}
-              Pour un bien qui a quitté l’école, enregistrez plutôt sa sortie : l’inventaire en garde la trace.
-            </DialogContent>
-            <DialogActions>
-              <Button
-                appearance="primary"
-                onClick={() => {
-                  const i = toDelete;
-                  setToDelete(null);
-                  if (i)
-                    void run('Suppression…', async () => {
-                      await api.request('DELETE', `${items}/${i.id}`, undefined, { 'If-Match': `"${i.version}"` });
-                      setChosen(null);
-                      await load();
-                      setNote({ intent: 'success', text: `« ${i.designation} » supprimé de l’inventaire.` });
-                    });
-                }}
-              >
-                Supprimer le bien
-              </Button>
-              <Button onClick={() => setToDelete(null)}>Annuler</Button>
-            </DialogActions>
-          </DialogBody>
-        </DialogSurface>
-      </Dialog>
+      <ConfirmRemoval
+        open={toDelete !== null}
+        title="Supprimer ce bien de l’inventaire ?"
+        confirm="Supprimer le bien"
+        onClose={() => setToDelete(null)}
+        onConfirm={() => toDelete && void remove(toDelete)}
+      >
+        {toDelete ? `« ${toDelete.designation} » (${formatEuros(toDelete.value)}). ` : ''}
+        Pour un bien qui a quitté l’école, enregistrez plutôt sa sortie : l’inventaire en garde la trace.
+      </ConfirmRemoval>
     </section>
   );
 }

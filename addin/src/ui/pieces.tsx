@@ -5,22 +5,10 @@
  * anything else in French; the 📎 count of the sheet's Statut column follows.
  */
 import { useEffect, useRef, useState, type ChangeEvent } from 'react';
-import {
-  Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
-  MessageBar,
-  MessageBarBody,
-  Spinner,
-  Text,
-} from '@fluentui/react-components';
+import { Button, Text } from '@fluentui/react-components';
 import { MAX_ATTACHMENT_BYTES, type AttachmentJson, type AttachmentType } from '../../../templates/definition';
 import type { SyncEngine } from '../sync';
-import { errorText, storedLine } from './book-lines';
+import { ConfirmRemoval, WorkState, errorText, storedLine, useWork } from './book-parts';
 
 /** What the file picker offers: PDF, JPEG and PNG (by type and by name, for every system). */
 export const PIECE_FILES = 'application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png';
@@ -39,8 +27,6 @@ export function formatSize(bytes: number): string {
   return `${fr(bytes / (1024 * 1024))} Mo`;
 }
 
-type Note = { intent: 'success' | 'error' | 'info'; text: string };
-
 export function Pieces({ engine, row }: { engine: SyncEngine; row: number }) {
   const { api, coop, year } = engine;
   const base = `/api/coops/${encodeURIComponent(coop)}/exercises/${year}`;
@@ -49,8 +35,7 @@ export function Pieces({ engine, row }: { engine: SyncEngine; row: number }) {
   const [lineId, setLineId] = useState<string | null>(null);
   const [pieces, setPieces] = useState<AttachmentJson[] | null>(null);
   const [waiting, setWaiting] = useState<string | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [note, setNote] = useState<Note | null>(null);
+  const { busy, note, setNote, run } = useWork();
   const [toDelete, setToDelete] = useState<AttachmentJson | null>(null);
   /** Bumped when the engine has sent what waited: a line that was not on the service may be now. */
   const [sent, setSent] = useState(0);
@@ -94,18 +79,6 @@ export function Pieces({ engine, row }: { engine: SyncEngine; row: number }) {
       }),
     [engine],
   );
-
-  const run = async (label: string, work: () => Promise<void>) => {
-    setBusy(label);
-    setNote(null);
-    try {
-      await work();
-    } catch (e) {
-      setNote({ intent: 'error', text: errorText(e) });
-    } finally {
-      setBusy(null);
-    }
-  };
 
   const join = (file: File) =>
     run(`Envoi de « ${file.name} »…`, async () => {
@@ -217,33 +190,16 @@ export function Pieces({ engine, row }: { engine: SyncEngine; row: number }) {
           <Text size={200}>Un scan ou une photo de la facture ou du ticket : PDF, JPEG ou PNG, 10 Mo au plus.</Text>
         </>
       )}
-      {busy && <Spinner size="tiny" label={busy} />}
-      {note && (
-        <MessageBar intent={note.intent}>
-          <MessageBarBody>{note.text}</MessageBarBody>
-        </MessageBar>
-      )}
-      <Dialog open={toDelete !== null} onOpenChange={(_, d) => !d.open && setToDelete(null)}>
-        <DialogSurface>
-          <DialogBody>
-            <DialogTitle>Supprimer cette pièce ?</DialogTitle>
-            <DialogContent>« {toDelete?.name} » ne sera plus jointe à cette ligne du cahier.</DialogContent>
-            <DialogActions>
-              <Button
-                appearance="primary"
-                onClick={() => {
-                  const p = toDelete;
-                  setToDelete(null);
-                  if (p) void remove(p);
-                }}
-              >
-                Supprimer la pièce
-              </Button>
-              <Button onClick={() => setToDelete(null)}>Annuler</Button>
-            </DialogActions>
-          </DialogBody>
-        </DialogSurface>
-      </Dialog>
+      <WorkState busy={busy} note={note} />
+      <ConfirmRemoval
+        open={toDelete !== null}
+        title="Supprimer cette pièce ?"
+        confirm="Supprimer la pièce"
+        onClose={() => setToDelete(null)}
+        onConfirm={() => toDelete && void remove(toDelete)}
+      >
+        « {toDelete?.name} » ne sera plus jointe à cette ligne du cahier.
+      </ConfirmRemoval>
     </section>
   );
 }

@@ -10,17 +10,8 @@
 import { useEffect, useState } from 'react';
 import {
   Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   Field,
   Input,
-  Link,
-  MessageBar,
-  MessageBarBody,
   Select,
   Spinner,
   Table,
@@ -37,7 +28,10 @@ import {
   formatDateFr,
   formatEuros,
   parseEuros,
-  reminderChapters,
+  SUBSIDY_STATE_LABELS,
+  subsidyChapters,
+  validateSubsidy,
+  type Chart,
   type LineRef,
   type SubsidiesJson,
   type SubsidyInput,
@@ -45,31 +39,33 @@ import {
 } from '../../../templates/definition';
 import { today } from './entry-form';
 import { AmountInput, DateField, amountError, formatAmount } from './fields';
-import { BookProblems, LineRefList, errorText, selectedLine, useBookTableStyles } from './book-lines';
+import {
+  BookProblems,
+  ConfirmRemoval,
+  FormEnd,
+  LineRefList,
+  PickableRow,
+  WorkState,
+  errorText,
+  selectedLine,
+  useBookTableStyles,
+  useFormCheck,
+  useWork,
+} from './book-parts';
 import type { SideBookProps } from './livres';
 
-type Note = { intent: 'success' | 'error' | 'info'; text: string };
-
-/** The form of a subsidy as typed. */
-interface Draft {
-  financeur: string;
-  objet: string;
-  chapter: string;
-  granted: string;
-  decisionDate: string;
-  actions: string;
-}
-
-function draftOf(s: SubsidyJson | null, chapter: string): Draft {
-  return {
-    financeur: s?.financeur ?? '',
-    objet: s?.objet ?? '',
-    chapter: s?.chapter ?? chapter,
-    granted: s ? formatAmount(s.granted) : '',
-    decisionDate: s?.decisionDate ?? '',
-    actions: s?.actions.join(', ') ?? '',
-  };
-}
+/** A new subsidy before anything is typed. */
+const NEW_SUBSIDY: SubsidyInput = {
+  financeur: '',
+  objet: '',
+  chapter: '',
+  granted: 0,
+  decisionDate: null,
+  actions: [],
+  state: 'a_justifier',
+  justifiedOn: null,
+  note: null,
+};
 
 /** What a subsidy sends back when modified: its fields, without the figures the service computes. */
 function inputOf(s: SubsidyJson): SubsidyInput {
@@ -87,173 +83,166 @@ function inputOf(s: SubsidyJson): SubsidyInput {
 }
 
 export function stateText(s: Pick<SubsidyJson, 'state' | 'justifiedOn'>): string {
-  return s.state === 'justifiee'
-    ? `Justifiée${s.justifiedOn ? ` le ${formatDateFr(s.justifiedOn)}` : ''}`
-    : 'À justifier';
+  const label = SUBSIDY_STATE_LABELS[s.state];
+  return s.state === 'justifiee' && s.justifiedOn ? `${label} le ${formatDateFr(s.justifiedOn)}` : label;
 }
 
+/** A subsidy's financeur, object, chapter, amount granted, date of the decision and actions. */
 function SubsidyForm({
-  initial,
-  chapters,
+  title,
+  base,
+  chart,
   onSave,
   onCancel,
 }: {
-  initial: SubsidyJson | null;
-  chapters: { code: string; label: string }[];
-  onSave: (fields: Omit<SubsidyInput, 'state' | 'justifiedOn' | 'note'>) => Promise<void>;
+  title: string;
+  base: SubsidyInput;
+  chart: Chart;
+  onSave: (input: SubsidyInput) => Promise<void>;
   onCancel: () => void;
 }) {
-  const [d, setD] = useState(() => draftOf(initial, chapters[0]?.code ?? '7410'));
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const set = (patch: Partial<Draft>) => setD((x) => ({ ...x, ...patch }));
-  const amount = parseEuros(d.granted || '0');
+  const chapters = subsidyChapters(chart);
+  const [financeur, setFinanceur] = useState(base.financeur);
+  const [objet, setObjet] = useState(base.objet);
+  const [chapter, setChapter] = useState(base.chapter || chapters[0] || '');
+  const [granted, setGranted] = useState(base.financeur ? formatAmount(base.granted) : '');
+  const [decisionDate, setDecisionDate] = useState(base.decisionDate ?? '');
+  const [actions, setActions] = useState(base.actions.join(', '));
+  const check = useFormCheck(['financeur', 'objet', 'chapter', 'granted', 'actions']);
   return (
     <form
       className="cc-form cc-ventilation"
-      aria-label={initial ? 'Modifier la subvention' : 'Nouvelle subvention'}
+      // The shared rules check it and answer in French under each field, whatever the browser's language.
+      noValidate
+      aria-label={title}
       onSubmit={(e) => {
         e.preventDefault();
-        if ('error' in amount) return setError(amount.error);
-        setBusy(true);
-        setError(null);
-        onSave({
-          financeur: d.financeur.trim(),
-          objet: d.objet.trim(),
-          chapter: d.chapter,
-          granted: amount.cents,
-          decisionDate: d.decisionDate || null,
-          actions: d.actions
+        const amount = parseEuros(granted || '0');
+        const input: SubsidyInput = {
+          ...base,
+          financeur: financeur.trim(),
+          objet: objet.trim(),
+          chapter,
+          granted: 'cents' in amount ? amount.cents : 0,
+          decisionDate: decisionDate || null,
+          actions: actions
             .split(/[,;]/)
             .map((a) => a.trim())
             .filter(Boolean),
-        })
-          .catch((err: unknown) => setError(errorText(err)))
-          .finally(() => setBusy(false));
+        };
+        const refused =
+          'error' in amount ? [{ field: 'granted', message: amount.error }] : validateSubsidy(input, chart);
+        void check.submit(refused, () => onSave(input));
       }}
     >
-      <Text weight="semibold">{initial ? 'Modifier la subvention' : 'Nouvelle subvention'}</Text>
-      <Field label="Financeur" required hint="Qui verse la subvention : mairie, département, association de parents…">
-        <Input value={d.financeur} onChange={(_, v) => set({ financeur: v.value })} name="financeur" />
+      <Text weight="semibold">{title}</Text>
+      <Field
+        label="Financeur"
+        required
+        hint="Qui verse la subvention : mairie, département, association de parents…"
+        validationMessage={check.onField('financeur')}
+      >
+        <Input value={financeur} onChange={(_, v) => setFinanceur(v.value)} name="financeur" />
       </Field>
-      <Field label="Objet" required hint="Ce qu’elle finance : classe de découverte, spectacle…">
-        <Input value={d.objet} onChange={(_, v) => set({ objet: v.value })} name="objet" />
+      <Field
+        label="Objet"
+        required
+        hint="Ce qu’elle finance : classe de découverte, spectacle…"
+        validationMessage={check.onField('objet')}
+      >
+        <Input value={objet} onChange={(_, v) => setObjet(v.value)} name="objet" />
       </Field>
-      <Field label="Chapitre">
-        <Select value={d.chapter} onChange={(_, v) => set({ chapter: v.value })} name="chapter">
-          {chapters.map((c) => (
-            <option key={c.code} value={c.code}>
-              {c.code} – {c.label}
+      <Field label="Chapitre" validationMessage={check.onField('chapter')}>
+        <Select value={chapter} onChange={(_, v) => setChapter(v.value)} name="chapter">
+          {chapters.map((code) => (
+            <option key={code} value={code}>
+              {code} – {chart.find((c) => c.code === code)?.label ?? ''}
             </option>
           ))}
         </Select>
       </Field>
       <div className="cc-row">
-        <Field label="Montant accordé (€)" required validationMessage={amountError(d.granted)}>
-          <AmountInput value={d.granted} onChange={(v) => set({ granted: v })} name="granted" placeholder="0,00" />
+        <Field
+          label="Montant accordé (€)"
+          required
+          validationMessage={amountError(granted) ?? check.onField('granted')}
+        >
+          <AmountInput value={granted} onChange={setGranted} name="granted" placeholder="0,00" />
         </Field>
-        <DateField
-          label="Date de la décision"
-          value={d.decisionDate}
-          onChange={(v) => set({ decisionDate: v })}
-          name="decisionDate"
-        />
+        <DateField label="Date de la décision" value={decisionDate} onChange={setDecisionDate} name="decisionDate" />
       </div>
       <Field
         label="Actions financées"
         hint="Les actions du cahier qu’elle finance, séparées par des virgules (facultatif)."
+        validationMessage={check.onField('actions')}
       >
-        <Input value={d.actions} onChange={(_, v) => set({ actions: v.value })} name="actions" />
+        <Input value={actions} onChange={(_, v) => setActions(v.value)} name="actions" />
       </Field>
-      {error && (
-        <MessageBar intent="error">
-          <MessageBarBody>{error}</MessageBarBody>
-        </MessageBar>
-      )}
-      <div className="cc-row">
-        <Button appearance="primary" type="submit" disabled={busy}>
-          Enregistrer la subvention
-        </Button>
-        <Button onClick={onCancel}>Annuler</Button>
-      </div>
+      <FormEnd error={check.error} save="Enregistrer la subvention" busy={check.busy} onCancel={onCancel} />
     </form>
   );
 }
 
 /** Marking a subsidy justified: the date (today by default) and a note. */
 function JustifyForm({
-  subsidy,
+  base,
+  chart,
   onSave,
   onCancel,
 }: {
-  subsidy: SubsidyJson;
-  onSave: (justifiedOn: string, note: string | null) => Promise<void>;
+  base: SubsidyInput;
+  chart: Chart;
+  onSave: (input: SubsidyInput) => Promise<void>;
   onCancel: () => void;
 }) {
-  const [date, setDate] = useState(subsidy.justifiedOn ?? today());
-  const [note, setNote] = useState(subsidy.note ?? '');
-  const [error, setError] = useState<string | null>(null);
+  const [date, setDate] = useState(base.justifiedOn ?? today());
+  const [note, setNote] = useState(base.note ?? '');
+  const check = useFormCheck(['note']);
   return (
     <form
       className="cc-form cc-ventilation"
+      // The shared rules check it and answer in French under each field, whatever the browser's language.
+      noValidate
       aria-label="Justification de la subvention"
       onSubmit={(e) => {
         e.preventDefault();
-        setError(null);
-        onSave(date, note.trim() || null).catch((err: unknown) => setError(errorText(err)));
+        const input: SubsidyInput = {
+          ...base,
+          state: 'justifiee',
+          justifiedOn: date || null,
+          note: note.trim() || null,
+        };
+        void check.submit(validateSubsidy(input, chart), () => onSave(input));
       }}
     >
       <DateField label="Justifiée le" value={date} onChange={setDate} required name="justifiedOn" />
-      <Field label="Note" hint="Par exemple : bilan envoyé à la mairie avec les factures.">
+      <Field
+        label="Note"
+        hint="Par exemple : bilan envoyé à la mairie avec les factures."
+        validationMessage={check.onField('note')}
+      >
         <Textarea value={note} onChange={(_, v) => setNote(v.value)} name="note" />
       </Field>
-      {error && (
-        <MessageBar intent="error">
-          <MessageBarBody>{error}</MessageBarBody>
-        </MessageBar>
-      )}
-      <div className="cc-row">
-        <Button appearance="primary" type="submit">
-          Marquer justifiée
-        </Button>
-        <Button onClick={onCancel}>Annuler</Button>
-      </div>
+      <FormEnd error={check.error} save="Marquer justifiée" busy={check.busy} onCancel={onCancel} />
     </form>
   );
 }
 
 export function Subventions({ api, engine, coop, year }: SideBookProps) {
   const base = `/api/coops/${encodeURIComponent(coop)}/exercises/${year}/subsidies`;
-  const chapters = reminderChapters(engine.chart, 'subvention').map((code) => ({
-    code,
-    label: engine.chart.find((c) => c.code === code)?.label ?? code,
-  }));
   const styles = useBookTableStyles();
   const [book, setBook] = useState<SubsidiesJson | null>(null);
   const [chosen, setChosen] = useState<number | null>(null);
   const [form, setForm] = useState<'new' | 'edit' | 'justify' | null>(null);
   const [toDelete, setToDelete] = useState<SubsidyJson | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [note, setNote] = useState<Note | null>(null);
+  // After a refusal the tableau is read again: it shows what the service holds.
+  const { busy, note, setNote, run } = useWork(() => load());
 
   const load = async () => setBook(await api.request<SubsidiesJson>('GET', base));
 
   useEffect(() => {
     load().catch((e: unknown) => setNote({ intent: 'error', text: errorText(e) }));
   }, [api, coop, year]);
-
-  const run = async (label: string, work: () => Promise<void>) => {
-    setBusy(label);
-    setNote(null);
-    try {
-      await work();
-    } catch (e) {
-      setNote({ intent: 'error', text: errorText(e) });
-      await load().catch(() => undefined);
-    } finally {
-      setBusy(null);
-    }
-  };
 
   const subsidy = book?.subsidies.find((s) => s.id === chosen) ?? null;
 
@@ -289,15 +278,21 @@ export function Subventions({ api, engine, coop, year }: SideBookProps) {
       setNote({ intent: 'success', text: `Ligne PJ ${l.pj} détachée de la subvention.` });
     });
 
+  const remove = (s: SubsidyJson) =>
+    run('Suppression…', async () => {
+      await api.request('DELETE', `${base}/${s.id}`, undefined, { 'If-Match': `"${s.version}"` });
+      setChosen(null);
+      await load();
+      setNote({ intent: 'success', text: 'Subvention supprimée.' });
+    });
+
   const detachButton = (s: SubsidyJson) => (l: LineRef) => (
     <Button size="small" appearance="subtle" disabled={busy !== null} onClick={() => void detach(s, l)}>
       Détacher
     </Button>
   );
 
-  const known = book ? [...book.unattached, ...book.subsidies.flatMap((s) => [...s.receipts, ...s.uses])] : [];
-  const reported = new Set(book?.problems.flatMap((p) => p.lines) ?? []);
-  const unreported = book?.unattached.filter((l) => !reported.has(l.id)) ?? [];
+  const known = book?.subsidies.flatMap((s) => [...s.receipts, ...s.uses]) ?? [];
   const unattached = new Set(book?.unattached.map((l) => l.id) ?? []);
   const attachUnattached = (l: LineRef) =>
     subsidy && unattached.has(l.id) ? (
@@ -334,27 +329,22 @@ export function Subventions({ api, engine, coop, year }: SideBookProps) {
             </TableHeader>
             <TableBody>
               {book.subsidies.map((s) => (
-                <TableRow
+                <PickableRow
                   key={s.id}
-                  aria-selected={s.id === chosen}
-                  appearance={s.id === chosen ? 'brand' : 'none'}
-                  onClick={() => {
+                  picked={s.id === chosen}
+                  name={s.financeur}
+                  onPick={() => {
                     setChosen(s.id);
                     setForm(null);
                   }}
                 >
-                  <TableCell>
-                    <Link as="button" className={styles.name} onClick={() => setChosen(s.id)}>
-                      {s.financeur}
-                    </Link>
-                  </TableCell>
                   <TableCell>{s.objet}</TableCell>
                   <TableCell>{s.chapter}</TableCell>
                   <TableCell className={styles.amount}>{formatEuros(s.granted)}</TableCell>
                   <TableCell className={styles.amount}>{formatEuros(s.received)}</TableCell>
                   <TableCell className={styles.amount}>{formatEuros(s.spent)}</TableCell>
                   <TableCell className={s.state === 'justifiee' ? 'cc-ok' : 'cc-warning'}>{stateText(s)}</TableCell>
-                </TableRow>
+                </PickableRow>
               ))}
               {book.subsidies.length === 0 && (
                 <TableRow>
@@ -394,16 +384,12 @@ export function Subventions({ api, engine, coop, year }: SideBookProps) {
       )}
       {form === 'new' && (
         <SubsidyForm
-          initial={null}
-          chapters={chapters}
+          title="Nouvelle subvention"
+          base={NEW_SUBSIDY}
+          chart={engine.chart}
           onCancel={() => setForm(null)}
-          onSave={async (fields) => {
-            const created = await api.request<SubsidyJson>('POST', base, {
-              ...fields,
-              state: 'a_justifier',
-              justifiedOn: null,
-              note: null,
-            } satisfies SubsidyInput);
+          onSave={async (input) => {
+            const created = await api.request<SubsidyJson>('POST', base, input);
             setForm(null);
             await load();
             setChosen(created.id);
@@ -411,12 +397,7 @@ export function Subventions({ api, engine, coop, year }: SideBookProps) {
           }}
         />
       )}
-      {busy && <Spinner size="tiny" label={busy} />}
-      {note && (
-        <MessageBar intent={note.intent}>
-          <MessageBarBody>{note.text}</MessageBarBody>
-        </MessageBar>
-      )}
+      <WorkState busy={busy} note={note} />
       {subsidy && (
         <section aria-label={`Subvention ${subsidy.financeur} – ${subsidy.objet}`} className="cc-form cc-ventilation">
           <Text weight="semibold">
@@ -453,7 +434,8 @@ export function Subventions({ api, engine, coop, year }: SideBookProps) {
             Rattacher la ligne sélectionnée
           </Button>
           <Text size={200}>
-            Une recette (7410 ou 7420) est rattachée comme recette reçue, une dépense comme utilisation.
+            Une recette ({subsidyChapters(engine.chart).join(' ou ')}) est rattachée comme recette reçue, une dépense
+            comme utilisation.
           </Text>
           <div className="cc-row">
             <Button onClick={() => setForm('edit')}>Modifier</Button>
@@ -478,11 +460,12 @@ export function Subventions({ api, engine, coop, year }: SideBookProps) {
           {form === 'edit' && (
             <SubsidyForm
               key={subsidy.id}
-              initial={subsidy}
-              chapters={chapters}
+              title="Modifier la subvention"
+              base={inputOf(subsidy)}
+              chart={engine.chart}
               onCancel={() => setForm(null)}
-              onSave={async (fields) => {
-                await put(subsidy, { ...inputOf(subsidy), ...fields });
+              onSave={async (input) => {
+                await put(subsidy, input);
                 setForm(null);
                 setNote({ intent: 'success', text: 'Subvention modifiée.' });
               }}
@@ -490,64 +473,37 @@ export function Subventions({ api, engine, coop, year }: SideBookProps) {
           )}
           {form === 'justify' && (
             <JustifyForm
-              subsidy={subsidy}
+              key={subsidy.id}
+              base={inputOf(subsidy)}
+              chart={engine.chart}
               onCancel={() => setForm(null)}
-              onSave={async (justifiedOn, text) => {
-                await put(subsidy, { ...inputOf(subsidy), state: 'justifiee', justifiedOn, note: text });
+              onSave={async (input) => {
+                await put(subsidy, input);
                 setForm(null);
-                setNote({ intent: 'success', text: `Subvention justifiée le ${formatDateFr(justifiedOn)}.` });
+                setNote({ intent: 'success', text: `Subvention justifiée le ${formatDateFr(input.justifiedOn!)}.` });
               }}
             />
           )}
         </section>
       )}
       {book && (
-        <section aria-label="À régler avant la clôture" className="cc-form">
-          <BookProblems problems={book.problems} known={known} actions={attachUnattached} />
-          {unreported.length > 0 && (
-            <MessageBar intent="warning">
-              <MessageBarBody>
-                <Text block>Recettes de subvention rattachées à aucune subvention :</Text>
-                <LineRefList
-                  label="Recettes rattachées à aucune subvention"
-                  lines={unreported}
-                  actions={attachUnattached}
-                />
-              </MessageBarBody>
-            </MessageBar>
-          )}
-        </section>
+        <BookProblems
+          problems={book.problems}
+          known={known}
+          pending={{ title: 'Recettes de subvention rattachées à aucune subvention :', lines: book.unattached }}
+          actions={attachUnattached}
+        />
       )}
-      <Dialog open={toDelete !== null} onOpenChange={(_, d) => !d.open && setToDelete(null)}>
-        <DialogSurface>
-          <DialogBody>
-            <DialogTitle>Supprimer cette subvention ?</DialogTitle>
-            <DialogContent>
-              {toDelete ? `${toDelete.financeur} – ${toDelete.objet} (${formatEuros(toDelete.granted)})` : ''}. Ses
-              lignes restent dans le cahier, rattachées à aucune subvention.
-            </DialogContent>
-            <DialogActions>
-              <Button
-                appearance="primary"
-                onClick={() => {
-                  const s = toDelete;
-                  setToDelete(null);
-                  if (s)
-                    void run('Suppression…', async () => {
-                      await api.request('DELETE', `${base}/${s.id}`, undefined, { 'If-Match': `"${s.version}"` });
-                      setChosen(null);
-                      await load();
-                      setNote({ intent: 'success', text: 'Subvention supprimée.' });
-                    });
-                }}
-              >
-                Supprimer la subvention
-              </Button>
-              <Button onClick={() => setToDelete(null)}>Annuler</Button>
-            </DialogActions>
-          </DialogBody>
-        </DialogSurface>
-      </Dialog>
+      <ConfirmRemoval
+        open={toDelete !== null}
+        title="Supprimer cette subvention ?"
+        confirm="Supprimer la subvention"
+        onClose={() => setToDelete(null)}
+        onConfirm={() => toDelete && void remove(toDelete)}
+      >
+        {toDelete ? `${toDelete.financeur} – ${toDelete.objet} (${formatEuros(toDelete.granted)})` : ''}. Ses lignes
+        restent dans le cahier, rattachées à aucune subvention.
+      </ConfirmRemoval>
     </section>
   );
 }
