@@ -256,14 +256,16 @@ describe('les livres annexes dans le volet', () => {
     );
     await regies.getByRole('button', { name: 'Mme Martin (CE1)' }).click();
     const detail = regies.getByRole('region', { name: 'Régie : Mme Martin (CE1)' });
-    const lines = detail.getByRole('table', { name: 'Lignes de la régie : Mme Martin (CE1)' });
+    const lines = detail.getByRole('list', { name: 'Lignes de la régie : Mme Martin (CE1)' });
     await expectText(lines, 'Musée des Beaux-Arts – entrées');
-    expect(await lines.getByRole('row').filter({ hasText: 'Beaux-Arts' }).innerText()).toMatch(
-      /02\s+12\/09\/2025\s+Musée des Beaux-Arts – entrées\s+Dépense\s+62,40\u00a0€/,
+    expect(await lines.getByRole('listitem').nth(0).innerText()).toMatch(
+      /PJ 01 · 08\/09\/2025 · Régie versée\s+Mme Martin – régie d’avance sortie au musée\s+100,00\u00a0€/,
     );
-    expect(await lines.getByRole('row').filter({ hasText: 'sortie au musée' }).innerText()).toContain('Régie versée');
-    await expectText(detail, '6180 – ');
-    expect(await detail.getByRole('list').innerText()).toContain('62,40\u00a0€');
+    expect(await lines.getByRole('listitem').nth(1).innerText()).toMatch(
+      /PJ 02 · 12\/09\/2025 · Dépense\s+Musée des Beaux-Arts – entrées\s+62,40\u00a0€/,
+    );
+    const chapters = detail.getByRole('list', { name: 'Dépenses par chapitre : Mme Martin (CE1)' });
+    expect(await chapters.innerText()).toMatch(/6180 – .*\s+62,40\u00a0€/);
     await shot(page, '33-regies');
     const r = await api.request('GET', `${BOOKS}/regies`);
     expect(r.body.regies.map((x: { holder: string; balance: number }) => [x.holder, x.balance])).toEqual([

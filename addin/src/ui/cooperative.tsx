@@ -201,6 +201,8 @@ export function Cooperative({ api, coop }: SideBookProps) {
   const errorOf = (key: string) => checks[key] ?? errors[key];
   const set = (patch: Partial<Draft>) => {
     setDraft({ ...draft, ...patch });
+    // The service's sentences were about what was sent: a change sends something new.
+    setErrors({});
     setNote(null);
   };
   /** The service's sentence for a group (« bank ») goes under its first field. */

@@ -50,28 +50,18 @@ function RegieDetail({ regie, chart }: { regie: RegieJson; chart: SideBookProps[
       <Text as="h3" weight="semibold">
         Régie : {holderLabel(regie.holder)}
       </Text>
-      <Table size="extra-small" aria-label={`Lignes de la régie : ${holderLabel(regie.holder)}`}>
-        <TableHeader>
-          <TableRow>
-            <TableHeaderCell>PJ</TableHeaderCell>
-            <TableHeaderCell>Date</TableHeaderCell>
-            <TableHeaderCell>Libellé</TableHeaderCell>
-            <TableHeaderCell>Nature</TableHeaderCell>
-            <TableHeaderCell>Montant</TableHeaderCell>
-          </TableRow>
-        </TableHeader>
-        <TableBody>
-          {regie.lines.map((l) => (
-            <TableRow key={l.id}>
-              <TableCell>{l.pj}</TableCell>
-              <TableCell>{formatDateFr(l.date)}</TableCell>
-              <TableCell>{l.libelle}</TableCell>
-              <TableCell>{KINDS[l.kind]?.label ?? l.kind}</TableCell>
-              <TableCell>{formatEuros(l.amount)}</TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
+      <ul className="cc-list" aria-label={`Lignes de la régie : ${holderLabel(regie.holder)}`}>
+        {regie.lines.map((l) => (
+          <li key={l.id}>
+            <span>
+              PJ {l.pj} · {formatDateFr(l.date)} · {KINDS[l.kind]?.label ?? l.kind}
+              <br />
+              {l.libelle}
+            </span>
+            <span>{formatEuros(l.amount)}</span>
+          </li>
+        ))}
+      </ul>
       <Text weight="semibold">Dépensé par chapitre</Text>
       {regie.spentByChapter.length === 0 ? (
         <Text size={200}>Aucune dépense payée par cette régie.</Text>
