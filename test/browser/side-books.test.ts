@@ -214,7 +214,7 @@ describe('les livres annexes dans le volet', () => {
     ]);
   });
 
-  test('a count short of a coin: the gap in red with its amount; the earlier arrêté loaded back', async () => {
+  test('a count short of a coin: the gap in red with its amount; the earlier arrêté loaded back; one removed', async () => {
     await caisse().getByLabel('Date du comptage').fill('15/10/2025');
     await count({ 'Pièce de 2 €': '' });
     await expectText(caisse(), 'Total compté : 115,50\u00a0€');
@@ -239,6 +239,16 @@ describe('les livres annexes dans le volet', () => {
     expect(await caisse().getByLabel('Billet de 50 €', { exact: true }).inputValue()).toBe('2');
     expect(await caisse().getByLabel('Date du comptage').inputValue()).toBe('30/09/2025');
     await waitFor(async () => (await verdict().innerText()) === 'Bravo, la caisse est juste !');
+
+    // The October count removed, once confirmed.
+    await saved.getByRole('button', { name: 'Supprimer l’arrêté du 15/10/2025' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Supprimer l’arrêté de caisse ?' });
+    await expectText(dialog, 'L’arrêté du 15/10/2025 (115,50\u00a0€ comptés) sera supprimé.');
+    await dialog.getByRole('button', { name: 'Supprimer l’arrêté' }).click();
+    await expectText(caisse(), 'Arrêté du 15/10/2025 supprimé.');
+    await waitFor(async () => (await items.count()) === 1);
+    const left = await api.request<{ date: string }[]>('GET', `${BOOKS}/cash-counts`);
+    expect(left.body.map((c) => c.date)).toEqual(['2025-09-30']);
   });
 
   test('the régies: each holder with its balance in red until it is back to zero; one holder’s lines', async () => {

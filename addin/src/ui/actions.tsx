@@ -17,7 +17,7 @@ import {
   Text,
 } from '@fluentui/react-components';
 import { formatEuros, type ActionJson } from '../../../templates/definition';
-import { ApiError } from '../api';
+import { errorText, useBookTableStyles } from './book-parts';
 import type { SideBookProps } from './livres';
 
 function Result({ cents, label }: { cents: number; label: string }) {
@@ -31,12 +31,13 @@ function Result({ cents, label }: { cents: number; label: string }) {
 export function Actions({ api, coop, year }: SideBookProps) {
   const [actions, setActions] = useState<ActionJson[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const styles = useBookTableStyles();
 
   useEffect(() => {
     api
       .request<ActionJson[]>('GET', `/api/coops/${encodeURIComponent(coop)}/exercises/${year}/actions`)
       .then(setActions)
-      .catch((e: unknown) => setError(e instanceof ApiError ? e.sentences : (e as Error).message));
+      .catch((e: unknown) => setError(errorText(e)));
   }, [api, coop, year]);
 
   const totals = (actions ?? []).reduce(
@@ -74,40 +75,40 @@ export function Actions({ api, coop, year }: SideBookProps) {
           <TableHeader>
             <TableRow>
               <TableHeaderCell>Action</TableHeaderCell>
-              <TableHeaderCell>Recettes</TableHeaderCell>
-              <TableHeaderCell>Dépenses</TableHeaderCell>
-              <TableHeaderCell>Résultat</TableHeaderCell>
-              <TableHeaderCell>Lignes</TableHeaderCell>
+              <TableHeaderCell className={styles.amount}>Recettes</TableHeaderCell>
+              <TableHeaderCell className={styles.amount}>Dépenses</TableHeaderCell>
+              <TableHeaderCell className={styles.amount}>Résultat</TableHeaderCell>
+              <TableHeaderCell className={styles.amount}>Lignes</TableHeaderCell>
             </TableRow>
           </TableHeader>
           <TableBody>
             {actions.map((a) => (
               <TableRow key={a.action}>
                 <TableCell>{a.action}</TableCell>
-                <TableCell>{formatEuros(a.receipts)}</TableCell>
-                <TableCell>{formatEuros(a.expenses)}</TableCell>
-                <TableCell>
+                <TableCell className={styles.amount}>{formatEuros(a.receipts)}</TableCell>
+                <TableCell className={styles.amount}>{formatEuros(a.expenses)}</TableCell>
+                <TableCell className={styles.amount}>
                   <Result cents={a.result} label={`Résultat de l’action ${a.action}`} />
                 </TableCell>
-                <TableCell>{a.lines}</TableCell>
+                <TableCell className={styles.amount}>{a.lines}</TableCell>
               </TableRow>
             ))}
             <TableRow aria-label="Total des actions">
               <TableCell>
                 <strong>Total</strong>
               </TableCell>
-              <TableCell>
+              <TableCell className={styles.amount}>
                 <strong>{formatEuros(totals.receipts)}</strong>
               </TableCell>
-              <TableCell>
+              <TableCell className={styles.amount}>
                 <strong>{formatEuros(totals.expenses)}</strong>
               </TableCell>
-              <TableCell>
+              <TableCell className={styles.amount}>
                 <strong>
                   <Result cents={totals.result} label="Résultat de toutes les actions" />
                 </strong>
               </TableCell>
-              <TableCell>
+              <TableCell className={styles.amount}>
                 <strong>{totals.lines}</strong>
               </TableCell>
             </TableRow>

@@ -9,9 +9,6 @@ import { useEffect, useState } from 'react';
 import {
   Button,
   Input,
-  MessageBar,
-  MessageBarBody,
-  Spinner,
   Table,
   TableBody,
   TableCell,
@@ -31,7 +28,7 @@ import {
   type CaisseCount,
   type CashCountJson,
 } from '../../../templates/definition';
-import { ApiError } from '../api';
+import { ConfirmRemoval, WorkState, errorText, useBookTableStyles, useWork } from './book-parts';
 import { today } from './entry-form';
 import { DateField } from './fields';
 import type { SideBookProps } from './livres';
@@ -86,27 +83,15 @@ export function Caisse({ api, engine, coop, year }: SideBookProps) {
   const [date, setDate] = useState(() => defaultDate(year));
   const [result, setResult] = useState<CashCountJson | null>(null);
   const [list, setList] = useState<CashCountJson[] | null>(null);
-  const [removing, setRemoving] = useState<string | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [removing, setRemoving] = useState<CashCountJson | null>(null);
+  const styles = useBookTableStyles();
 
   const reload = async () => setList(await api.request<CashCountJson[]>('GET', path));
+  const { busy, note, setNote, run } = useWork(reload);
 
   useEffect(() => {
-    reload().catch((e: unknown) => setError(e instanceof ApiError ? e.sentences : (e as Error).message));
+    reload().catch((e: unknown) => setNote({ intent: 'error', text: errorText(e) }));
   }, [path]);
-
-  const run = async (label: string, work: () => Promise<void>) => {
-    setBusy(label);
-    setError(null);
-    try {
-      await work();
-    } catch (e) {
-      setError(e instanceof ApiError ? e.sentences : (e as Error).message);
-    } finally {
-      setBusy(null);
-    }
-  };
 
   const numbers = DENOMINATIONS.map((d) => howMany(typed[d.cents]));
   const wrong = DENOMINATIONS.filter((_, i) => numbers[i] === null);
@@ -142,15 +127,15 @@ export function Caisse({ api, engine, coop, year }: SideBookProps) {
     setTyped(typedOf(c.counts));
     setDate(c.date);
     setResult(c);
-    setError(null);
+    setNote(null);
   };
 
   const remove = (c: CashCountJson) =>
     run('Suppression de l’arrêté…', async () => {
       await api.request('DELETE', `${path}/${c.date}`);
-      setRemoving(null);
       if (result?.date === c.date) setResult(null);
       await reload();
+      setNote({ intent: 'success', text: `Arrêté du ${formatDateFr(c.date)} supprimé.` });
     });
 
   return (
@@ -169,13 +154,13 @@ export function Caisse({ api, engine, coop, year }: SideBookProps) {
           <TableRow>
             <TableHeaderCell>Billets et pièces</TableHeaderCell>
             <TableHeaderCell>Nombre</TableHeaderCell>
-            <TableHeaderCell>Montant</TableHeaderCell>
+            <TableHeaderCell className={styles.amount}>Montant</TableHeaderCell>
           </TableRow>
         </TableHeader>
         <TableBody>
           {DENOMINATIONS.map((d, i) => (
             <TableRow key={d.cents}>
-              <TableCell>{d.label}</TableCell>
+              <TableCell className={styles.nowrap}>{d.label}</TableCell>
               <TableCell>
                 <Input
                   size="small"
@@ -189,7 +174,7 @@ export function Caisse({ api, engine, coop, year }: SideBookProps) {
                   style={{ width: '5em' }}
                 />
               </TableCell>
-              <TableCell>{numbers[i] ? formatEuros(numbers[i]! * d.cents) : ''}</TableCell>
+              <TableCell className={styles.amount}>{numbers[i] ? formatEuros(numbers[i]! * d.cents) : ''}</TableCell>
             </TableRow>
           ))}
         </TableBody>
@@ -220,12 +205,7 @@ export function Caisse({ api, engine, coop, year }: SideBookProps) {
           Effacer le comptage
         </Button>
       </div>
-      {busy && <Spinner size="tiny" label={busy} />}
-      {error && (
-        <MessageBar intent="error">
-          <MessageBarBody>{error}</MessageBarBody>
-        </MessageBar>
-      )}
+      <WorkState busy={busy} note={note} />
       {result && (
         <section aria-label="Résultat de l’arrêté" className="cc-form">
           <Text weight="semibold">Arrêté du {formatDateFr(result.date)}</Text>
@@ -259,26 +239,31 @@ export function Caisse({ api, engine, coop, year }: SideBookProps) {
                   <Button size="small" disabled={busy !== null} onClick={() => load(c)}>
                     Reprendre
                   </Button>
-                  {removing === c.date ? (
-                    <Button size="small" disabled={busy !== null} onClick={() => void remove(c)}>
-                      Confirmer la suppression
-                    </Button>
-                  ) : (
-                    <Button
-                      size="small"
-                      appearance="subtle"
-                      aria-label={`Supprimer l’arrêté du ${formatDateFr(c.date)}`}
-                      onClick={() => setRemoving(c.date)}
-                    >
-                      Supprimer
-                    </Button>
-                  )}
+                  <Button
+                    size="small"
+                    appearance="subtle"
+                    disabled={busy !== null}
+                    aria-label={`Supprimer l’arrêté du ${formatDateFr(c.date)}`}
+                    onClick={() => setRemoving(c)}
+                  >
+                    Supprimer
+                  </Button>
                 </span>
               </li>
             ))}
           </ul>
         )}
       </section>
+      <ConfirmRemoval
+        open={removing !== null}
+        title="Supprimer l’arrêté de caisse ?"
+        confirm="Supprimer l’arrêté"
+        onConfirm={() => removing && void remove(removing)}
+        onClose={() => setRemoving(null)}
+      >
+        {removing &&
+          `L’arrêté du ${formatDateFr(removing.date)} (${formatEuros(removing.total)} comptés) sera supprimé. Le comptage affiché au-dessus reste en place.`}
+      </ConfirmRemoval>
     </section>
   );
 }

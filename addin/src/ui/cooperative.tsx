@@ -22,6 +22,7 @@ import {
   type PersonJson,
 } from '../../../templates/definition';
 import { ApiError } from '../api';
+import { errorText } from './book-parts';
 import { AmountInput, DateField, amountError, formatAmount } from './fields';
 import type { SideBookProps } from './livres';
 
@@ -176,9 +177,7 @@ export function Cooperative({ api, coop }: SideBookProps) {
     api
       .request<CoopJson>('GET', path)
       .then(show)
-      .catch((e: unknown) =>
-        setNote({ intent: 'error', text: e instanceof ApiError ? e.sentences : (e as Error).message }),
-      );
+      .catch((e: unknown) => setNote({ intent: 'error', text: errorText(e) }));
   }, [api, path]);
 
   if (!data || !draft) {

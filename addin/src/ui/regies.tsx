@@ -26,7 +26,7 @@ import {
   type RegieJson,
   type RegiesJson,
 } from '../../../templates/definition';
-import { ApiError } from '../api';
+import { errorText, useBookTableStyles } from './book-parts';
 import type { SideBookProps } from './livres';
 
 /** A régie's holder as shown (validated lines entered without one are grouped under ""). */
@@ -89,12 +89,13 @@ export function Regies({ api, engine, coop, year }: SideBookProps) {
   const [data, setData] = useState<RegiesJson | null>(null);
   const [holder, setHolder] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const styles = useBookTableStyles();
 
   useEffect(() => {
     api
       .request<RegiesJson>('GET', `/api/coops/${encodeURIComponent(coop)}/exercises/${year}/regies`)
       .then(setData)
-      .catch((e: unknown) => setError(e instanceof ApiError ? e.sentences : (e as Error).message));
+      .catch((e: unknown) => setError(errorText(e)));
   }, [api, coop, year]);
 
   const shown = data?.regies.find((r) => r.holder === holder) ?? null;
@@ -136,10 +137,10 @@ export function Regies({ api, engine, coop, year }: SideBookProps) {
           <TableHeader>
             <TableRow>
               <TableHeaderCell>Titulaire</TableHeaderCell>
-              <TableHeaderCell>Versé</TableHeaderCell>
-              <TableHeaderCell>Dépensé</TableHeaderCell>
-              <TableHeaderCell>Rendu</TableHeaderCell>
-              <TableHeaderCell>Solde</TableHeaderCell>
+              <TableHeaderCell className={styles.amount}>Versé</TableHeaderCell>
+              <TableHeaderCell className={styles.amount}>Dépensé</TableHeaderCell>
+              <TableHeaderCell className={styles.amount}>Rendu</TableHeaderCell>
+              <TableHeaderCell className={styles.amount}>Solde</TableHeaderCell>
             </TableRow>
           </TableHeader>
           <TableBody>
@@ -156,10 +157,10 @@ export function Regies({ api, engine, coop, year }: SideBookProps) {
                       {holderLabel(r.holder)}
                     </Button>
                   </TableCell>
-                  <TableCell>{formatEuros(r.given)}</TableCell>
-                  <TableCell>{formatEuros(r.spent)}</TableCell>
-                  <TableCell>{formatEuros(r.returned)}</TableCell>
-                  <TableCell>
+                  <TableCell className={styles.amount}>{formatEuros(r.given)}</TableCell>
+                  <TableCell className={styles.amount}>{formatEuros(r.spent)}</TableCell>
+                  <TableCell className={styles.amount}>{formatEuros(r.returned)}</TableCell>
+                  <TableCell className={styles.amount}>
                     <Text
                       weight={r.balance !== 0 ? 'semibold' : 'regular'}
                       className={r.balance !== 0 ? 'cc-gap' : 'cc-ok'}
