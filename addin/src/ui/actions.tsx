@@ -3,21 +3,9 @@
  * receipts, expenses, result and how many lines, with the totals — the Actions sheet's figures,
  * as the service computes them.
  */
-import { useEffect, useState } from 'react';
-import {
-  MessageBar,
-  MessageBarBody,
-  Spinner,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
-  Text,
-} from '@fluentui/react-components';
+import { Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text } from '@fluentui/react-components';
 import { formatEuros, type ActionJson } from '../../../templates/definition';
-import { errorText, useBookTableStyles } from './book-parts';
+import { WorkState, useBook, useBookTableStyles } from './book-parts';
 import type { SideBookProps } from './livres';
 
 function Result({ cents, label }: { cents: number; label: string }) {
@@ -29,16 +17,12 @@ function Result({ cents, label }: { cents: number; label: string }) {
 }
 
 export function Actions({ api, coop, year }: SideBookProps) {
-  const [actions, setActions] = useState<ActionJson[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const {
+    book: actions,
+    busy,
+    note,
+  } = useBook<ActionJson[]>(api, `/api/coops/${encodeURIComponent(coop)}/exercises/${year}/actions`);
   const styles = useBookTableStyles();
-
-  useEffect(() => {
-    api
-      .request<ActionJson[]>('GET', `/api/coops/${encodeURIComponent(coop)}/exercises/${year}/actions`)
-      .then(setActions)
-      .catch((e: unknown) => setError(errorText(e)));
-  }, [api, coop, year]);
 
   const totals = (actions ?? []).reduce(
     (t, a) => ({
@@ -59,12 +43,7 @@ export function Actions({ api, coop, year }: SideBookProps) {
         Pour chaque action (la colonne « Action » des écritures) : ce qu’elle a rapporté, ce qu’elle a coûté et son
         résultat.
       </Text>
-      {error && (
-        <MessageBar intent="error">
-          <MessageBarBody>{error}</MessageBarBody>
-        </MessageBar>
-      )}
-      {!actions && !error && <Spinner size="tiny" label="Lecture des actions…" />}
+      <WorkState busy={busy} note={note} reading={actions ? null : 'Lecture des actions…'} />
       {actions && actions.length === 0 && (
         <Text>
           Aucune écriture ne porte d’action dans cet exercice : indiquez-la dans le champ « Action » de la saisie.

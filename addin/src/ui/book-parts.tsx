@@ -2,9 +2,10 @@
  * What the side books of the pane (and the pièces of a line) share: the selected line as the
  * service knows it (a line not yet sent cannot be attached to anything), a line shown as the
  * books show it, what a book reports (the service's French sentence, the lines concerned), the
- * work under way and what it says after, the end of a small form, a removal confirmed.
+ * book read when its view opens, the work under way and what it says after, a book of records
+ * picked, created, modified and removed, a small form and its fields, a removal confirmed.
  */
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import {
   Button,
   Dialog,
@@ -13,6 +14,8 @@ import {
   DialogContent,
   DialogSurface,
   DialogTitle,
+  Field,
+  Input,
   MessageBar,
   MessageBarBody,
   Link,
@@ -20,18 +23,21 @@ import {
   TableCell,
   TableRow,
   Text,
+  Textarea,
   makeStyles,
 } from '@fluentui/react-components';
 import {
   formatDateFr,
   formatEuros,
+  parseEuros,
   type BookFieldError,
   type BookProblem,
   type CahierLine,
   type LineRef,
 } from '../../../templates/definition';
-import { ApiError } from '../api';
+import { ApiError, type Api } from '../api';
 import type { SyncEngine } from '../sync';
+import { AmountInput, amountError } from './fields';
 
 export const NOT_SELECTED = 'Sélectionnez d’abord une ligne du cahier dans la feuille.';
 export const NOT_STORED =
@@ -193,10 +199,33 @@ export function useWork(onFailure?: () => Promise<unknown>) {
   return { busy, note, setNote, run };
 }
 
-/** The work under way, then what it said. */
-export function WorkState({ busy, note }: { busy: string | null; note: Note | null }) {
+/**
+ * A book read from the service when its view opens, and the work done on it (`useWork`): after
+ * a failure the book is read again, so the view shows what the service holds.
+ */
+export function useBook<T>(api: Api, path: string) {
+  const [book, setBook] = useState<T | null>(null);
+  const load = async () => setBook(await api.request<T>('GET', path));
+  const work = useWork(load);
+  useEffect(() => {
+    load().catch((e: unknown) => work.setNote({ intent: 'error', text: errorText(e) }));
+  }, [api, path]);
+  return { book, load, ...work };
+}
+
+/** The book being read (`reading`, until it is read or its failure told), the work under way, then what it said. */
+export function WorkState({
+  busy,
+  note,
+  reading,
+}: {
+  busy: string | null;
+  note: Note | null;
+  reading?: string | null;
+}) {
   return (
     <>
+      {reading && !note && <Spinner size="tiny" label={reading} />}
       {busy && <Spinner size="tiny" label={busy} />}
       {note && (
         <MessageBar intent={note.intent}>
@@ -251,32 +280,210 @@ export function useFormCheck(shown: readonly string[]) {
   return { onField, error, busy, submit };
 }
 
-/** The end of a small form: the refusal in French, the button that saves, « Annuler ». */
-export function FormEnd({
-  error,
+export type FormCheck = ReturnType<typeof useFormCheck>;
+
+/**
+ * A small form of a book: its name (shown as its title when `heading`), its fields, then the
+ * refusal in French, the button that saves and « Annuler ». The shared rules check it and answer
+ * in French under each field, whatever the browser's language: no browser validation.
+ */
+export function BookForm({
+  label,
+  heading = false,
+  check,
   save,
-  busy = false,
+  onSubmit,
   onCancel,
+  children,
 }: {
-  error: string | null;
+  label: string;
+  heading?: boolean;
+  check: FormCheck;
   save: string;
-  busy?: boolean;
+  onSubmit: () => void;
   onCancel: () => void;
+  children: ReactNode;
 }) {
   return (
-    <>
-      {error && (
+    <form
+      className="cc-form cc-ventilation"
+      noValidate
+      aria-label={label}
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit();
+      }}
+    >
+      {heading && <Text weight="semibold">{label}</Text>}
+      {children}
+      {check.error && (
         <MessageBar intent="error">
-          <MessageBarBody>{error}</MessageBarBody>
+          <MessageBarBody>{check.error}</MessageBarBody>
         </MessageBar>
       )}
       <div className="cc-row">
-        <Button appearance="primary" type="submit" disabled={busy}>
+        <Button appearance="primary" type="submit" disabled={check.busy}>
           {save}
         </Button>
         <Button onClick={onCancel}>Annuler</Button>
       </div>
-    </>
+    </form>
+  );
+}
+
+/** A text of a book form (`name`: the field the rules name), its refusal under it. */
+export function TextField({
+  check,
+  name,
+  label,
+  hint,
+  required,
+  multiline = false,
+  value,
+  onChange,
+}: {
+  check: FormCheck;
+  name: string;
+  label: string;
+  hint?: string;
+  required?: boolean;
+  multiline?: boolean;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <Field label={label} required={required} hint={hint} validationMessage={check.onField(name)}>
+      {multiline ? (
+        <Textarea value={value} onChange={(_, v) => onChange(v.value)} name={name} />
+      ) : (
+        <Input value={value} onChange={(_, v) => onChange(v.value)} name={name} />
+      )}
+    </Field>
+  );
+}
+
+/** An amount of a book form, typed 1 234,56: what is no amount refused as typed, then the rules' refusal. */
+export function AmountField({
+  check,
+  name,
+  label,
+  value,
+  onChange,
+}: {
+  check: FormCheck;
+  name: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <Field label={label} required validationMessage={amountError(value) ?? check.onField(name)}>
+      <AmountInput value={value} onChange={onChange} name={name} placeholder="0,00" />
+    </Field>
+  );
+}
+
+/** The cents of an amount typed in a book form (0 when empty), or its refusal under `field`. */
+export function typedCents(field: string, text: string): { cents: number; refused: BookFieldError[] } {
+  const r = parseEuros(text || '0');
+  return 'cents' in r ? { cents: r.cents, refused: [] } : { cents: 0, refused: [{ field, message: r.error }] };
+}
+
+/** A record of a book the service keeps with its version (a subsidy, an inventory item). */
+interface Versioned {
+  id: number;
+  version: number;
+}
+
+/**
+ * A book of records read from `read` and written under `write` (POST, PUT and DELETE with the
+ * version read, so a record changed meanwhile is refused rather than overwritten): the record
+ * picked, the form shown (`F`: which one), the record whose removal waits for a confirmation
+ * (`removal`, for `ConfirmRemoval`; `removed` tells it done).
+ */
+export function useRecords<B, R extends Versioned, F>(
+  api: Api,
+  {
+    read,
+    write,
+    records,
+    removed,
+  }: { read: string; write: string; records: (book: B) => R[]; removed: (record: R) => string },
+) {
+  const b = useBook<B>(api, read);
+  const [chosen, setChosen] = useState<number | null>(null);
+  const [form, setForm] = useState<F | null>(null);
+  const [toDelete, setToDelete] = useState<R | null>(null);
+  const record = (b.book && records(b.book).find((r) => r.id === chosen)) ?? null;
+  const success = (text: string) => b.setNote({ intent: 'success', text });
+  const version = (r: R) => ({ 'If-Match': `"${r.version}"` });
+  return {
+    ...b,
+    chosen,
+    record,
+    /** The record picked (or none) and the form shown (or none). */
+    show: (id: number | null, f: F | null = null) => {
+      setChosen(id);
+      setForm(f);
+    },
+    form,
+    setForm,
+    toDelete,
+    setToDelete,
+    /** Created from its form, then picked, and `done` tells it. */
+    create: async (input: unknown, done: (created: R) => string) => {
+      const created = await api.request<R>('POST', write, input);
+      setForm(null);
+      await b.load();
+      setChosen(created.id);
+      success(done(created));
+    },
+    /** Saved; from a form (`done` given), the form closes and `done` tells it. */
+    put: async (r: R, input: unknown, done?: string) => {
+      await api.request<R>('PUT', `${write}/${r.id}`, input, version(r));
+      await b.load();
+      if (done === undefined) return;
+      setForm(null);
+      success(done);
+    },
+    removal: {
+      open: toDelete !== null,
+      onClose: () => setToDelete(null),
+      onConfirm: () =>
+        toDelete &&
+        void b.run('Suppression…', async () => {
+          await api.request('DELETE', `${write}/${toDelete.id}`, undefined, version(toDelete));
+          setChosen(null);
+          await b.load();
+          success(removed(toDelete));
+        }),
+    },
+  };
+}
+
+/**
+ * What the treasurer does with the record picked: modify it, its next step (mark it justified,
+ * record its disposal) or that step undone, remove it.
+ */
+export function RecordActions({
+  onEdit,
+  next,
+  onRemove,
+}: {
+  onEdit: () => void;
+  next: { label: string; onClick: () => void; disabled?: boolean };
+  onRemove: () => void;
+}) {
+  return (
+    <div className="cc-row">
+      <Button onClick={onEdit}>Modifier</Button>
+      <Button disabled={next.disabled} onClick={next.onClick}>
+        {next.label}
+      </Button>
+      <Button appearance="subtle" onClick={onRemove}>
+        Supprimer
+      </Button>
+    </div>
   );
 }
 

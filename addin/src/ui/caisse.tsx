@@ -5,7 +5,7 @@
  * is right, the gap in red otherwise. The arrêtés already made are listed, newest first; one
  * picked is loaded back into the grid.
  */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import {
   Button,
   Input,
@@ -28,7 +28,7 @@ import {
   type CaisseCount,
   type CashCountJson,
 } from '../../../templates/definition';
-import { ConfirmRemoval, WorkState, errorText, useBookTableStyles, useWork } from './book-parts';
+import { ConfirmRemoval, WorkState, useBook, useBookTableStyles } from './book-parts';
 import { today } from './entry-form';
 import { DateField } from './fields';
 import type { SideBookProps } from './livres';
@@ -82,16 +82,9 @@ export function Caisse({ api, engine, coop, year }: SideBookProps) {
   const [typed, setTyped] = useState<Typed>({});
   const [date, setDate] = useState(() => defaultDate(year));
   const [result, setResult] = useState<CashCountJson | null>(null);
-  const [list, setList] = useState<CashCountJson[] | null>(null);
+  const { book: list, load: reload, busy, note, setNote, run } = useBook<CashCountJson[]>(api, path);
   const [removing, setRemoving] = useState<CashCountJson | null>(null);
   const styles = useBookTableStyles();
-
-  const reload = async () => setList(await api.request<CashCountJson[]>('GET', path));
-  const { busy, note, setNote, run } = useWork(reload);
-
-  useEffect(() => {
-    reload().catch((e: unknown) => setNote({ intent: 'error', text: errorText(e) }));
-  }, [path]);
 
   const numbers = DENOMINATIONS.map((d) => howMany(typed[d.cents]));
   const wrong = DENOMINATIONS.filter((_, i) => numbers[i] === null);
@@ -147,8 +140,14 @@ export function Caisse({ api, engine, coop, year }: SideBookProps) {
         Comptez les billets et les pièces de la caisse et tapez combien il y en a de chaque sorte : le total doit être
         égal au solde de la caisse dans le cahier à cette date.
       </Text>
-      <DateField label="Date du comptage" required value={date} onChange={setDate} name="date-arrete" />
-      {dateError && isIsoDate(date) && <Text className="cc-error">{dateError}</Text>}
+      <DateField
+        label="Date du comptage"
+        required
+        value={date}
+        onChange={setDate}
+        name="date-arrete"
+        error={dateError}
+      />
       <Table size="extra-small" aria-label="Comptage des billets et des pièces">
         <TableHeader>
           <TableRow>

@@ -350,11 +350,9 @@ export function Cooperative({ api, coop }: SideBookProps) {
               value={draft.lastStatement.date}
               onChange={(date) => set({ lastStatement: { ...draft.lastStatement, date } })}
               name="statement-date"
+              error={errorOf('lastStatement.date')}
             />
-            <Field
-              label="Solde du relevé (€)"
-              validationMessage={groupError('lastStatement', 'lastStatement.balance') ?? errorOf('lastStatement.date')}
-            >
+            <Field label="Solde du relevé (€)" validationMessage={groupError('lastStatement', 'lastStatement.balance')}>
               <AmountInput
                 value={draft.lastStatement.balance}
                 onChange={(balance) => set({ lastStatement: { ...draft.lastStatement, balance } })}

@@ -35,10 +35,15 @@ export interface DateFieldProps {
   onChange: (value: string) => void;
   required?: boolean;
   name?: string;
+  /** What the form says of the date (a refusal of its rules or of the service), shown under it. */
+  error?: string | null;
 }
 
-/** A date typed jj/mm/aaaa; rewritten jj/mm/aaaa when the field is left; a French error else. */
-export function DateField({ label, value, onChange, required, name }: DateFieldProps) {
+/**
+ * A date typed jj/mm/aaaa; rewritten jj/mm/aaaa when the field is left. Under it, once it is
+ * left, what is no date in its own French words; else what the form says of the date.
+ */
+export function DateField({ label, value, onChange, required, name, error }: DateFieldProps) {
   const [text, setText] = useState(isIsoDate(value) ? formatDateFr(value) : value);
   const [editing, setEditing] = useState(false);
   // A value set from outside (a line to modify, a form reset) replaces the text.
@@ -46,9 +51,10 @@ export function DateField({ label, value, onChange, required, name }: DateFieldP
     if (dateOf(text) !== value) setText(isIsoDate(value) ? formatDateFr(value) : value);
   }, [value]);
   const parsed = parseDateInput(text);
-  const error = !editing && parsed && 'error' in parsed ? parsed.error : undefined;
+  const wrong = parsed && 'error' in parsed ? parsed.error : undefined;
+  const message = (wrong ? (editing ? undefined : wrong) : error) ?? undefined;
   return (
-    <Field label={label} required={required} validationMessage={error}>
+    <Field label={label} required={required} validationMessage={message}>
       <Input
         name={name}
         value={text}

@@ -5,12 +5,9 @@
  * the value of its 6800 part, the line linked) or from a 6800 line the service lists as missing
  * from the inventory; a disposal is recorded with its date and reason.
  */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import {
   Button,
-  Field,
-  Input,
-  Spinner,
   Table,
   TableBody,
   TableCell,
@@ -22,7 +19,6 @@ import {
 import {
   formatDateFr,
   formatEuros,
-  parseEuros,
   inventoryChapters,
   partOnChapters,
   validateInventoryItem,
@@ -32,20 +28,23 @@ import {
   type LineRef,
 } from '../../../templates/definition';
 import { today } from './entry-form';
-import { AmountInput, DateField, amountError, formatAmount } from './fields';
+import { DateField, formatAmount } from './fields';
 import {
+  AmountField,
+  BookForm,
   BookProblems,
   ConfirmRemoval,
-  FormEnd,
   LineRefList,
   PickableRow,
+  RecordActions,
+  TextField,
   WorkState,
-  errorText,
   lineRefText,
   selectedLine,
+  typedCents,
   useBookTableStyles,
   useFormCheck,
-  useWork,
+  useRecords,
 } from './book-parts';
 import type { SideBookProps } from './livres';
 
@@ -67,20 +66,26 @@ function inputOf(item: InventoryItemJson): InventoryItemInput {
   };
 }
 
-/** A new item from a 6800 line: its libellé, its date, its 6800 part, the line linked. */
-export function itemFromLine(l: LineRef): NewItem {
+/** A new item typed from nothing: bought today, lines none. */
+function blankItem(): NewItem {
   return {
     base: {
-      designation: l.libelle,
-      acquiredOn: l.date,
-      value: l.amount,
-      lines: [l.id],
+      designation: '',
+      acquiredOn: today(),
+      value: 0,
+      lines: [],
       location: null,
       disposedOn: null,
       disposalReason: null,
     },
-    lines: [l],
+    lines: [],
   };
+}
+
+/** A new item from a 6800 line: its libellé, its date, its 6800 part, the line linked. */
+export function itemFromLine(l: LineRef): NewItem {
+  const { base } = blankItem();
+  return { base: { ...base, designation: l.libelle, acquiredOn: l.date, value: l.amount, lines: [l.id] }, lines: [l] };
 }
 
 /** An item's designation, date of purchase, value and location; the lines it comes from shown. */
@@ -101,57 +106,61 @@ function ItemForm({
   const [acquiredOn, setAcquiredOn] = useState(base.acquiredOn);
   const [value, setValue] = useState(base.value ? formatAmount(base.value) : '');
   const [location, setLocation] = useState(base.location ?? '');
-  const check = useFormCheck(['designation', 'value', 'location']);
+  const check = useFormCheck(['designation', 'acquiredOn', 'value', 'location']);
   return (
-    <form
-      className="cc-form cc-ventilation"
-      // The shared rules check it and answer in French under each field, whatever the browser's language.
-      noValidate
-      aria-label={title}
-      onSubmit={(e) => {
-        e.preventDefault();
-        const amount = parseEuros(value || '0');
+    <BookForm
+      label={title}
+      heading
+      check={check}
+      save="Enregistrer le bien"
+      onCancel={onCancel}
+      onSubmit={() => {
+        const amount = typedCents('value', value);
         const input: InventoryItemInput = {
           ...base,
           designation: designation.trim(),
           acquiredOn,
-          value: 'cents' in amount ? amount.cents : 0,
+          value: amount.cents,
           location: location.trim() || null,
         };
-        const refused = 'error' in amount ? [{ field: 'value', message: amount.error }] : validateInventoryItem(input);
-        void check.submit(refused, () => onSave(input));
+        void check.submit(amount.refused.length ? amount.refused : validateInventoryItem(input), () => onSave(input));
       }}
     >
-      <Text weight="semibold">{title}</Text>
-      <Field
+      <TextField
+        check={check}
+        name="designation"
         label="Désignation"
         required
         hint="Le bien, comme on le reconnaît : « Vidéoprojecteur Epson EB-W06 »."
-        validationMessage={check.onField('designation')}
-      >
-        <Input value={designation} onChange={(_, v) => setDesignation(v.value)} name="designation" />
-      </Field>
+        value={designation}
+        onChange={setDesignation}
+      />
       <div className="cc-row">
-        <DateField label="Acquis le" value={acquiredOn} onChange={setAcquiredOn} required name="acquiredOn" />
-        <Field label="Valeur (€)" required validationMessage={amountError(value) ?? check.onField('value')}>
-          <AmountInput value={value} onChange={setValue} name="value" placeholder="0,00" />
-        </Field>
+        <DateField
+          label="Acquis le"
+          value={acquiredOn}
+          onChange={setAcquiredOn}
+          required
+          name="acquiredOn"
+          error={check.onField('acquiredOn')}
+        />
+        <AmountField check={check} name="value" label="Valeur (€)" value={value} onChange={setValue} />
       </div>
-      <Field
+      <TextField
+        check={check}
+        name="location"
         label="Lieu"
         hint="Où il se trouve : classe de CM1, bibliothèque…"
-        validationMessage={check.onField('location')}
-      >
-        <Input value={location} onChange={(_, v) => setLocation(v.value)} name="location" />
-      </Field>
+        value={location}
+        onChange={setLocation}
+      />
       {lines.length > 0 && (
         <>
           <Text size={200}>Acheté par :</Text>
           <LineRefList label="Lignes d’achat du bien" lines={lines} />
         </>
       )}
-      <FormEnd error={check.error} save="Enregistrer le bien" busy={check.busy} onCancel={onCancel} />
-    </form>
+    </BookForm>
   );
 }
 
@@ -167,57 +176,69 @@ function DisposalForm({
 }) {
   const [date, setDate] = useState(base.disposedOn ?? today());
   const [reason, setReason] = useState(base.disposalReason ?? '');
-  const check = useFormCheck(['disposalReason']);
+  const check = useFormCheck(['disposedOn', 'disposalReason']);
   return (
-    <form
-      className="cc-form cc-ventilation"
-      // The shared rules check it and answer in French under each field, whatever the browser's language.
-      noValidate
-      aria-label="Sortie de l’inventaire"
-      onSubmit={(e) => {
-        e.preventDefault();
+    <BookForm
+      label="Sortie de l’inventaire"
+      check={check}
+      save="Enregistrer la sortie"
+      onCancel={onCancel}
+      onSubmit={() => {
         const input: InventoryItemInput = { ...base, disposedOn: date || null, disposalReason: reason.trim() || null };
-        void check.submit(validateInventoryItem(input), () => onSave(input));
+        // Without its date, the rules would take it for an item still there: a sortie has one.
+        const refused = input.disposedOn
+          ? validateInventoryItem(input)
+          : [{ field: 'disposedOn', message: 'indiquez la date de sortie du bien' }];
+        void check.submit(refused, () => onSave(input));
       }}
     >
-      <DateField label="Sorti le" value={date} onChange={setDate} required name="disposedOn" />
-      <Field
+      <DateField
+        label="Sorti le"
+        value={date}
+        onChange={setDate}
+        required
+        name="disposedOn"
+        error={check.onField('disposedOn')}
+      />
+      <TextField
+        check={check}
+        name="disposalReason"
         label="Motif"
         required
         hint="Hors d’usage, perdu, donné, vendu…"
-        validationMessage={check.onField('disposalReason')}
-      >
-        <Input value={reason} onChange={(_, v) => setReason(v.value)} name="disposalReason" />
-      </Field>
-      <FormEnd error={check.error} save="Enregistrer la sortie" busy={check.busy} onCancel={onCancel} />
-    </form>
+        value={reason}
+        onChange={setReason}
+      />
+    </BookForm>
   );
 }
 
 export function Inventaire({ api, engine, coop, year }: SideBookProps) {
-  const items = `/api/coops/${encodeURIComponent(coop)}/inventory`;
-  const check = `/api/coops/${encodeURIComponent(coop)}/exercises/${year}/inventory`;
   const chapters = inventoryChapters(engine.chart);
   const styles = useBookTableStyles();
-  const [book, setBook] = useState<InventoryCheckJson | null>(null);
-  const [chosen, setChosen] = useState<number | null>(null);
-  /** A new item's form (its first values), or the chosen item's edit or disposal form. */
-  const [form, setForm] = useState<NewItem | 'edit' | 'disposal' | null>(null);
-  const [toDelete, setToDelete] = useState<InventoryItemJson | null>(null);
-  const { busy, note, setNote, run } = useWork();
-
-  const load = async () => setBook(await api.request<InventoryCheckJson>('GET', check));
-
-  useEffect(() => {
-    load().catch((e: unknown) => setNote({ intent: 'error', text: errorText(e) }));
-  }, [api, coop, year]);
-
-  const item = book?.items.find((i) => i.id === chosen) ?? null;
-
-  const put = async (i: InventoryItemJson, input: InventoryItemInput) => {
-    await api.request<InventoryItemJson>('PUT', `${items}/${i.id}`, input, { 'If-Match': `"${i.version}"` });
-    await load();
-  };
+  const {
+    book,
+    chosen,
+    record: item,
+    show,
+    form,
+    setForm,
+    toDelete,
+    setToDelete,
+    create,
+    put,
+    removal,
+    busy,
+    note,
+    run,
+    // The form shown: a new item's (its first values), or the chosen item's edit or disposal form.
+  } = useRecords<InventoryCheckJson, InventoryItemJson, NewItem | 'edit' | 'disposal'>(api, {
+    // The items belong to the coop; the exercise's check lists them with its purchases.
+    read: `/api/coops/${encodeURIComponent(coop)}/exercises/${year}/inventory`,
+    write: `/api/coops/${encodeURIComponent(coop)}/inventory`,
+    records: (b) => b.items,
+    removed: (i) => `« ${i.designation} » supprimé de l’inventaire.`,
+  });
 
   /** The form of a new item from the selected line: its 6800 part, its libellé, its date. */
   const fromSelected = () =>
@@ -231,37 +252,14 @@ export function Inventaire({ api, engine, coop, year }: SideBookProps) {
       }
       const listed = book?.items.find((i) => i.lines.some((l) => l.id === id));
       if (listed) throw new Error(`La ligne PJ ${line.pj} est déjà inscrite : « ${listed.designation} ».`);
-      setChosen(null);
-      setForm(
+      show(
+        null,
         itemFromLine({ id, pj: line.pj, date: line.date, libelle: line.libelle, kind: line.kind, amount: value }),
       );
     });
 
-  const create = async (input: InventoryItemInput) => {
-    const created = await api.request<InventoryItemJson>('POST', items, input);
-    setForm(null);
-    await load();
-    setChosen(created.id);
-    setNote({ intent: 'success', text: `« ${created.designation} » inscrit à l’inventaire.` });
-  };
-
-  const remove = (i: InventoryItemJson) =>
-    run('Suppression…', async () => {
-      await api.request('DELETE', `${items}/${i.id}`, undefined, { 'If-Match': `"${i.version}"` });
-      setChosen(null);
-      await load();
-      setNote({ intent: 'success', text: `« ${i.designation} » supprimé de l’inventaire.` });
-    });
-
   const inscribe = (l: LineRef) => (
-    <Button
-      size="small"
-      disabled={busy !== null}
-      onClick={() => {
-        setChosen(null);
-        setForm(itemFromLine(l));
-      }}
-    >
+    <Button size="small" disabled={busy !== null} onClick={() => show(null, itemFromLine(l))}>
       Inscrire
     </Button>
   );
@@ -271,7 +269,6 @@ export function Inventaire({ api, engine, coop, year }: SideBookProps) {
       <Text as="h2" size={400} weight="semibold">
         Cahier d’inventaire
       </Text>
-      {!book && !note && <Spinner size="tiny" label="Lecture de l’inventaire…" />}
       {book && (
         <div className={styles.scroll}>
           <Table size="extra-small" aria-label="Cahier d’inventaire" className={styles.table}>
@@ -287,15 +284,7 @@ export function Inventaire({ api, engine, coop, year }: SideBookProps) {
             </TableHeader>
             <TableBody>
               {book.items.map((i) => (
-                <PickableRow
-                  key={i.id}
-                  picked={i.id === chosen}
-                  name={i.designation}
-                  onPick={() => {
-                    setChosen(i.id);
-                    setForm(null);
-                  }}
-                >
+                <PickableRow key={i.id} picked={i.id === chosen} name={i.designation} onPick={() => show(i.id)}>
                   <TableCell className={styles.nowrap}>{formatDateFr(i.acquiredOn)}</TableCell>
                   <TableCell className={styles.amount}>{formatEuros(i.value)}</TableCell>
                   <TableCell>{i.location ?? ''}</TableCell>
@@ -323,25 +312,7 @@ export function Inventaire({ api, engine, coop, year }: SideBookProps) {
           <Button appearance="primary" disabled={busy !== null} onClick={() => void fromSelected()}>
             Inscrire la ligne sélectionnée
           </Button>
-          <Button
-            onClick={() => {
-              setChosen(null);
-              setForm({
-                base: {
-                  designation: '',
-                  acquiredOn: today(),
-                  value: 0,
-                  lines: [],
-                  location: null,
-                  disposedOn: null,
-                  disposalReason: null,
-                },
-                lines: [],
-              });
-            }}
-          >
-            Nouveau bien
-          </Button>
+          <Button onClick={() => show(null, blankItem())}>Nouveau bien</Button>
         </div>
       )}
       {form && typeof form === 'object' && (
@@ -351,10 +322,10 @@ export function Inventaire({ api, engine, coop, year }: SideBookProps) {
           base={form.base}
           lines={form.lines}
           onCancel={() => setForm(null)}
-          onSave={create}
+          onSave={(input) => create(input, (c) => `« ${c.designation} » inscrit à l’inventaire.`)}
         />
       )}
-      <WorkState busy={busy} note={note} />
+      <WorkState busy={busy} note={note} reading={book ? null : 'Lecture de l’inventaire…'} />
       {item && (
         <section aria-label={`Bien ${item.designation}`} className="cc-form cc-ventilation">
           <Text weight="semibold">{item.designation}</Text>
@@ -378,26 +349,22 @@ export function Inventaire({ api, engine, coop, year }: SideBookProps) {
               ))}
             </ul>
           )}
-          <div className="cc-row">
-            <Button onClick={() => setForm('edit')}>Modifier</Button>
-            {!item.disposedOn ? (
-              <Button onClick={() => setForm('disposal')}>Sortie de l’inventaire</Button>
-            ) : (
-              <Button
-                disabled={busy !== null}
-                onClick={() =>
-                  void run('Enregistrement…', () =>
-                    put(item, { ...inputOf(item), disposedOn: null, disposalReason: null }),
-                  )
-                }
-              >
-                Annuler la sortie
-              </Button>
-            )}
-            <Button appearance="subtle" onClick={() => setToDelete(item)}>
-              Supprimer
-            </Button>
-          </div>
+          <RecordActions
+            onEdit={() => setForm('edit')}
+            next={
+              !item.disposedOn
+                ? { label: 'Sortie de l’inventaire', onClick: () => setForm('disposal') }
+                : {
+                    label: 'Annuler la sortie',
+                    disabled: busy !== null,
+                    onClick: () =>
+                      void run('Enregistrement…', () =>
+                        put(item, { ...inputOf(item), disposedOn: null, disposalReason: null }),
+                      ),
+                  }
+            }
+            onRemove={() => setToDelete(item)}
+          />
           {form === 'edit' && (
             <ItemForm
               key={item.id}
@@ -405,11 +372,7 @@ export function Inventaire({ api, engine, coop, year }: SideBookProps) {
               base={inputOf(item)}
               lines={item.lines}
               onCancel={() => setForm(null)}
-              onSave={async (input) => {
-                await put(item, input);
-                setForm(null);
-                setNote({ intent: 'success', text: 'Bien modifié.' });
-              }}
+              onSave={(input) => put(item, input, 'Bien modifié.')}
             />
           )}
           {form === 'disposal' && (
@@ -417,14 +380,9 @@ export function Inventaire({ api, engine, coop, year }: SideBookProps) {
               key={item.id}
               base={inputOf(item)}
               onCancel={() => setForm(null)}
-              onSave={async (input) => {
-                await put(item, input);
-                setForm(null);
-                setNote({
-                  intent: 'success',
-                  text: `« ${item.designation} » sorti de l’inventaire le ${formatDateFr(input.disposedOn!)}.`,
-                });
-              }}
+              onSave={(input) =>
+                put(item, input, `« ${item.designation} » sorti de l’inventaire le ${formatDateFr(input.disposedOn!)}.`)
+              }
             />
           )}
         </section>
@@ -437,13 +395,7 @@ export function Inventaire({ api, engine, coop, year }: SideBookProps) {
           actions={inscribe}
         />
       )}
-      <ConfirmRemoval
-        open={toDelete !== null}
-        title="Supprimer ce bien de l’inventaire ?"
-        confirm="Supprimer le bien"
-        onClose={() => setToDelete(null)}
-        onConfirm={() => toDelete && void remove(toDelete)}
-      >
+      <ConfirmRemoval {...removal} title="Supprimer ce bien de l’inventaire ?" confirm="Supprimer le bien">
         {toDelete ? `« ${toDelete.designation} » (${formatEuros(toDelete.value)}). ` : ''}
         Pour un bien qui a quitté l’école, enregistrez plutôt sa sortie : l’inventaire en garde la trace.
       </ConfirmRemoval>

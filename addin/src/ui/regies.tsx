@@ -3,12 +3,9 @@
  * that must be back to zero at the closure (a balance left is shown in red with the service's
  * sentence). A holder picked shows the régie's lines and what was spent per chapter.
  */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import {
   Button,
-  MessageBar,
-  MessageBarBody,
-  Spinner,
   Table,
   TableBody,
   TableCell,
@@ -26,7 +23,7 @@ import {
   type RegieJson,
   type RegiesJson,
 } from '../../../templates/definition';
-import { errorText, useBookTableStyles } from './book-parts';
+import { WorkState, useBook, useBookTableStyles } from './book-parts';
 import type { SideBookProps } from './livres';
 
 /** A régie's holder as shown (validated lines entered without one are grouped under ""). */
@@ -86,17 +83,13 @@ function RegieDetail({ regie, chart }: { regie: RegieJson; chart: SideBookProps[
 }
 
 export function Regies({ api, engine, coop, year }: SideBookProps) {
-  const [data, setData] = useState<RegiesJson | null>(null);
+  const {
+    book: data,
+    busy,
+    note,
+  } = useBook<RegiesJson>(api, `/api/coops/${encodeURIComponent(coop)}/exercises/${year}/regies`);
   const [holder, setHolder] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const styles = useBookTableStyles();
-
-  useEffect(() => {
-    api
-      .request<RegiesJson>('GET', `/api/coops/${encodeURIComponent(coop)}/exercises/${year}/regies`)
-      .then(setData)
-      .catch((e: unknown) => setError(errorText(e)));
-  }, [api, coop, year]);
 
   const shown = data?.regies.find((r) => r.holder === holder) ?? null;
   // Problems that belong to no régie listed (e.g. a line without its holder) are shown above.
@@ -111,12 +104,7 @@ export function Regies({ api, engine, coop, year }: SideBookProps) {
         Une régie d’avance est une somme confiée à un enseignant pour les dépenses de sa classe. Ce qui est versé doit
         être dépensé (avec les pièces) ou rendu : à la clôture, chaque régie revient à zéro.
       </Text>
-      {error && (
-        <MessageBar intent="error">
-          <MessageBarBody>{error}</MessageBarBody>
-        </MessageBar>
-      )}
-      {!data && !error && <Spinner size="tiny" label="Lecture des régies…" />}
+      <WorkState busy={busy} note={note} reading={data ? null : 'Lecture des régies…'} />
       {general.length > 0 && (
         <ul className="cc-problems" aria-label="Points à régler">
           {general.map((p, i) => (

@@ -7,13 +7,11 @@
  * justified with the date and a note. The subsidy receipts attached to no subsidy are shown
  * with the service's sentence: the closure will not pass while they remain.
  */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import {
   Button,
   Field,
-  Input,
   Select,
-  Spinner,
   Table,
   TableBody,
   TableCell,
@@ -21,13 +19,11 @@ import {
   TableHeaderCell,
   TableRow,
   Text,
-  Textarea,
 } from '@fluentui/react-components';
 import {
   KINDS,
   formatDateFr,
   formatEuros,
-  parseEuros,
   SUBSIDY_STATE_LABELS,
   subsidyChapters,
   validateSubsidy,
@@ -38,19 +34,22 @@ import {
   type SubsidyJson,
 } from '../../../templates/definition';
 import { today } from './entry-form';
-import { AmountInput, DateField, amountError, formatAmount } from './fields';
+import { DateField, formatAmount } from './fields';
 import {
+  AmountField,
+  BookForm,
   BookProblems,
   ConfirmRemoval,
-  FormEnd,
   LineRefList,
   PickableRow,
+  RecordActions,
+  TextField,
   WorkState,
-  errorText,
   selectedLine,
+  typedCents,
   useBookTableStyles,
   useFormCheck,
-  useWork,
+  useRecords,
 } from './book-parts';
 import type { SideBookProps } from './livres';
 
@@ -108,50 +107,49 @@ function SubsidyForm({
   const [granted, setGranted] = useState(base.financeur ? formatAmount(base.granted) : '');
   const [decisionDate, setDecisionDate] = useState(base.decisionDate ?? '');
   const [actions, setActions] = useState(base.actions.join(', '));
-  const check = useFormCheck(['financeur', 'objet', 'chapter', 'granted', 'actions']);
+  const check = useFormCheck(['financeur', 'objet', 'chapter', 'granted', 'decisionDate', 'actions']);
   return (
-    <form
-      className="cc-form cc-ventilation"
-      // The shared rules check it and answer in French under each field, whatever the browser's language.
-      noValidate
-      aria-label={title}
-      onSubmit={(e) => {
-        e.preventDefault();
-        const amount = parseEuros(granted || '0');
+    <BookForm
+      label={title}
+      heading
+      check={check}
+      save="Enregistrer la subvention"
+      onCancel={onCancel}
+      onSubmit={() => {
+        const amount = typedCents('granted', granted);
         const input: SubsidyInput = {
           ...base,
           financeur: financeur.trim(),
           objet: objet.trim(),
           chapter,
-          granted: 'cents' in amount ? amount.cents : 0,
+          granted: amount.cents,
           decisionDate: decisionDate || null,
           actions: actions
             .split(/[,;]/)
             .map((a) => a.trim())
             .filter(Boolean),
         };
-        const refused =
-          'error' in amount ? [{ field: 'granted', message: amount.error }] : validateSubsidy(input, chart);
-        void check.submit(refused, () => onSave(input));
+        void check.submit(amount.refused.length ? amount.refused : validateSubsidy(input, chart), () => onSave(input));
       }}
     >
-      <Text weight="semibold">{title}</Text>
-      <Field
+      <TextField
+        check={check}
+        name="financeur"
         label="Financeur"
         required
         hint="Qui verse la subvention : mairie, département, association de parents…"
-        validationMessage={check.onField('financeur')}
-      >
-        <Input value={financeur} onChange={(_, v) => setFinanceur(v.value)} name="financeur" />
-      </Field>
-      <Field
+        value={financeur}
+        onChange={setFinanceur}
+      />
+      <TextField
+        check={check}
+        name="objet"
         label="Objet"
         required
         hint="Ce qu’elle finance : classe de découverte, spectacle…"
-        validationMessage={check.onField('objet')}
-      >
-        <Input value={objet} onChange={(_, v) => setObjet(v.value)} name="objet" />
-      </Field>
+        value={objet}
+        onChange={setObjet}
+      />
       <Field label="Chapitre" validationMessage={check.onField('chapter')}>
         <Select value={chapter} onChange={(_, v) => setChapter(v.value)} name="chapter">
           {chapters.map((code) => (
@@ -162,24 +160,24 @@ function SubsidyForm({
         </Select>
       </Field>
       <div className="cc-row">
-        <Field
-          label="Montant accordé (€)"
-          required
-          validationMessage={amountError(granted) ?? check.onField('granted')}
-        >
-          <AmountInput value={granted} onChange={setGranted} name="granted" placeholder="0,00" />
-        </Field>
-        <DateField label="Date de la décision" value={decisionDate} onChange={setDecisionDate} name="decisionDate" />
+        <AmountField check={check} name="granted" label="Montant accordé (€)" value={granted} onChange={setGranted} />
+        <DateField
+          label="Date de la décision"
+          value={decisionDate}
+          onChange={setDecisionDate}
+          name="decisionDate"
+          error={check.onField('decisionDate')}
+        />
       </div>
-      <Field
+      <TextField
+        check={check}
+        name="actions"
         label="Actions financées"
         hint="Les actions du cahier qu’elle finance, séparées par des virgules (facultatif)."
-        validationMessage={check.onField('actions')}
-      >
-        <Input value={actions} onChange={(_, v) => setActions(v.value)} name="actions" />
-      </Field>
-      <FormEnd error={check.error} save="Enregistrer la subvention" busy={check.busy} onCancel={onCancel} />
-    </form>
+        value={actions}
+        onChange={setActions}
+      />
+    </BookForm>
   );
 }
 
@@ -197,15 +195,14 @@ function JustifyForm({
 }) {
   const [date, setDate] = useState(base.justifiedOn ?? today());
   const [note, setNote] = useState(base.note ?? '');
-  const check = useFormCheck(['note']);
+  const check = useFormCheck(['justifiedOn', 'note']);
   return (
-    <form
-      className="cc-form cc-ventilation"
-      // The shared rules check it and answer in French under each field, whatever the browser's language.
-      noValidate
-      aria-label="Justification de la subvention"
-      onSubmit={(e) => {
-        e.preventDefault();
+    <BookForm
+      label="Justification de la subvention"
+      check={check}
+      save="Marquer justifiée"
+      onCancel={onCancel}
+      onSubmit={() => {
         const input: SubsidyInput = {
           ...base,
           state: 'justifiee',
@@ -215,41 +212,53 @@ function JustifyForm({
         void check.submit(validateSubsidy(input, chart), () => onSave(input));
       }}
     >
-      <DateField label="Justifiée le" value={date} onChange={setDate} required name="justifiedOn" />
-      <Field
+      <DateField
+        label="Justifiée le"
+        value={date}
+        onChange={setDate}
+        required
+        name="justifiedOn"
+        error={check.onField('justifiedOn')}
+      />
+      <TextField
+        check={check}
+        name="note"
         label="Note"
         hint="Par exemple : bilan envoyé à la mairie avec les factures."
-        validationMessage={check.onField('note')}
-      >
-        <Textarea value={note} onChange={(_, v) => setNote(v.value)} name="note" />
-      </Field>
-      <FormEnd error={check.error} save="Marquer justifiée" busy={check.busy} onCancel={onCancel} />
-    </form>
+        multiline
+        value={note}
+        onChange={setNote}
+      />
+    </BookForm>
   );
 }
 
 export function Subventions({ api, engine, coop, year }: SideBookProps) {
   const base = `/api/coops/${encodeURIComponent(coop)}/exercises/${year}/subsidies`;
   const styles = useBookTableStyles();
-  const [book, setBook] = useState<SubsidiesJson | null>(null);
-  const [chosen, setChosen] = useState<number | null>(null);
-  const [form, setForm] = useState<'new' | 'edit' | 'justify' | null>(null);
-  const [toDelete, setToDelete] = useState<SubsidyJson | null>(null);
-  // After a refusal the tableau is read again: it shows what the service holds.
-  const { busy, note, setNote, run } = useWork(() => load());
-
-  const load = async () => setBook(await api.request<SubsidiesJson>('GET', base));
-
-  useEffect(() => {
-    load().catch((e: unknown) => setNote({ intent: 'error', text: errorText(e) }));
-  }, [api, coop, year]);
-
-  const subsidy = book?.subsidies.find((s) => s.id === chosen) ?? null;
-
-  const put = async (s: SubsidyJson, input: SubsidyInput) => {
-    await api.request<SubsidyJson>('PUT', `${base}/${s.id}`, input, { 'If-Match': `"${s.version}"` });
-    await load();
-  };
+  const {
+    book,
+    load,
+    chosen,
+    record: subsidy,
+    show,
+    form,
+    setForm,
+    toDelete,
+    setToDelete,
+    create,
+    put,
+    removal,
+    busy,
+    note,
+    setNote,
+    run,
+  } = useRecords<SubsidiesJson, SubsidyJson, 'new' | 'edit' | 'justify'>(api, {
+    read: base,
+    write: base,
+    records: (b) => b.subsidies,
+    removed: () => 'Subvention supprimée.',
+  });
 
   /** A recette is attached as a receipt of the subsidy, a dépense as its use. */
   const attach = async (s: SubsidyJson, line: { id: string; pj: string; side: string | undefined }) => {
@@ -278,14 +287,6 @@ export function Subventions({ api, engine, coop, year }: SideBookProps) {
       setNote({ intent: 'success', text: `Ligne PJ ${l.pj} détachée de la subvention.` });
     });
 
-  const remove = (s: SubsidyJson) =>
-    run('Suppression…', async () => {
-      await api.request('DELETE', `${base}/${s.id}`, undefined, { 'If-Match': `"${s.version}"` });
-      setChosen(null);
-      await load();
-      setNote({ intent: 'success', text: 'Subvention supprimée.' });
-    });
-
   const detachButton = (s: SubsidyJson) => (l: LineRef) => (
     <Button size="small" appearance="subtle" disabled={busy !== null} onClick={() => void detach(s, l)}>
       Détacher
@@ -312,7 +313,6 @@ export function Subventions({ api, engine, coop, year }: SideBookProps) {
       <Text as="h2" size={400} weight="semibold">
         Tableau des subventions
       </Text>
-      {!book && !note && <Spinner size="tiny" label="Lecture des subventions…" />}
       {book && (
         <div className={styles.scroll}>
           <Table size="extra-small" aria-label="Tableau des subventions" className={styles.table}>
@@ -329,15 +329,7 @@ export function Subventions({ api, engine, coop, year }: SideBookProps) {
             </TableHeader>
             <TableBody>
               {book.subsidies.map((s) => (
-                <PickableRow
-                  key={s.id}
-                  picked={s.id === chosen}
-                  name={s.financeur}
-                  onPick={() => {
-                    setChosen(s.id);
-                    setForm(null);
-                  }}
-                >
+                <PickableRow key={s.id} picked={s.id === chosen} name={s.financeur} onPick={() => show(s.id)}>
                   <TableCell>{s.objet}</TableCell>
                   <TableCell>{s.chapter}</TableCell>
                   <TableCell className={styles.amount}>{formatEuros(s.granted)}</TableCell>
@@ -372,32 +364,17 @@ export function Subventions({ api, engine, coop, year }: SideBookProps) {
           </Table>
         </div>
       )}
-      {book && form !== 'new' && (
-        <Button
-          onClick={() => {
-            setForm('new');
-            setChosen(null);
-          }}
-        >
-          Nouvelle subvention
-        </Button>
-      )}
+      {book && form !== 'new' && <Button onClick={() => show(null, 'new')}>Nouvelle subvention</Button>}
       {form === 'new' && (
         <SubsidyForm
           title="Nouvelle subvention"
           base={NEW_SUBSIDY}
           chart={engine.chart}
           onCancel={() => setForm(null)}
-          onSave={async (input) => {
-            const created = await api.request<SubsidyJson>('POST', base, input);
-            setForm(null);
-            await load();
-            setChosen(created.id);
-            setNote({ intent: 'success', text: `Subvention « ${created.financeur} – ${created.objet} » créée.` });
-          }}
+          onSave={(input) => create(input, (c) => `Subvention « ${c.financeur} – ${c.objet} » créée.`)}
         />
       )}
-      <WorkState busy={busy} note={note} />
+      <WorkState busy={busy} note={note} reading={book ? null : 'Lecture des subventions…'} />
       {subsidy && (
         <section aria-label={`Subvention ${subsidy.financeur} – ${subsidy.objet}`} className="cc-form cc-ventilation">
           <Text weight="semibold">
@@ -437,26 +414,22 @@ export function Subventions({ api, engine, coop, year }: SideBookProps) {
             Une recette ({subsidyChapters(engine.chart).join(' ou ')}) est rattachée comme recette reçue, une dépense
             comme utilisation.
           </Text>
-          <div className="cc-row">
-            <Button onClick={() => setForm('edit')}>Modifier</Button>
-            {subsidy.state === 'a_justifier' ? (
-              <Button onClick={() => setForm('justify')}>Marquer justifiée</Button>
-            ) : (
-              <Button
-                disabled={busy !== null}
-                onClick={() =>
-                  void run('Enregistrement…', () =>
-                    put(subsidy, { ...inputOf(subsidy), state: 'a_justifier', justifiedOn: null }),
-                  )
-                }
-              >
-                Remettre à justifier
-              </Button>
-            )}
-            <Button appearance="subtle" onClick={() => setToDelete(subsidy)}>
-              Supprimer
-            </Button>
-          </div>
+          <RecordActions
+            onEdit={() => setForm('edit')}
+            next={
+              subsidy.state === 'a_justifier'
+                ? { label: 'Marquer justifiée', onClick: () => setForm('justify') }
+                : {
+                    label: 'Remettre à justifier',
+                    disabled: busy !== null,
+                    onClick: () =>
+                      void run('Enregistrement…', () =>
+                        put(subsidy, { ...inputOf(subsidy), state: 'a_justifier', justifiedOn: null }),
+                      ),
+                  }
+            }
+            onRemove={() => setToDelete(subsidy)}
+          />
           {form === 'edit' && (
             <SubsidyForm
               key={subsidy.id}
@@ -464,11 +437,7 @@ export function Subventions({ api, engine, coop, year }: SideBookProps) {
               base={inputOf(subsidy)}
               chart={engine.chart}
               onCancel={() => setForm(null)}
-              onSave={async (input) => {
-                await put(subsidy, input);
-                setForm(null);
-                setNote({ intent: 'success', text: 'Subvention modifiée.' });
-              }}
+              onSave={(input) => put(subsidy, input, 'Subvention modifiée.')}
             />
           )}
           {form === 'justify' && (
@@ -477,11 +446,7 @@ export function Subventions({ api, engine, coop, year }: SideBookProps) {
               base={inputOf(subsidy)}
               chart={engine.chart}
               onCancel={() => setForm(null)}
-              onSave={async (input) => {
-                await put(subsidy, input);
-                setForm(null);
-                setNote({ intent: 'success', text: `Subvention justifiée le ${formatDateFr(input.justifiedOn!)}.` });
-              }}
+              onSave={(input) => put(subsidy, input, `Subvention justifiée le ${formatDateFr(input.justifiedOn!)}.`)}
             />
           )}
         </section>
@@ -494,13 +459,7 @@ export function Subventions({ api, engine, coop, year }: SideBookProps) {
           actions={attachUnattached}
         />
       )}
-      <ConfirmRemoval
-        open={toDelete !== null}
-        title="Supprimer cette subvention ?"
-        confirm="Supprimer la subvention"
-        onClose={() => setToDelete(null)}
-        onConfirm={() => toDelete && void remove(toDelete)}
-      >
+      <ConfirmRemoval {...removal} title="Supprimer cette subvention ?" confirm="Supprimer la subvention">
         {toDelete ? `${toDelete.financeur} – ${toDelete.objet} (${formatEuros(toDelete.granted)})` : ''}. Ses lignes
         restent dans le cahier, rattachées à aucune subvention.
       </ConfirmRemoval>
