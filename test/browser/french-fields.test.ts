@@ -14,6 +14,7 @@ import {
   expectValue,
   logInAndCreate,
   openPane,
+  selectRow,
   shot,
   waitFor,
   type Pane,
@@ -92,7 +93,7 @@ describe('dates et montants à la française, navigateur en anglais', () => {
   });
 
   test('the selected line and its modification show jj/mm/aaaa and 1 234,56', async () => {
-    await page.evaluate(() => (window.cahierWorkbook!.selection = 0));
+    await selectRow(page, 0);
     await page.getByRole('tab', { name: 'Ligne sélectionnée' }).click();
     await page.getByRole('button', { name: 'Lire la ligne sélectionnée' }).click();
     await page

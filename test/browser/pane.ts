@@ -154,3 +154,27 @@ export async function expectBadge(
 ): Promise<void> {
   await locator.getByText(text).waitFor({ timeout });
 }
+
+/** What a cell of the (in-memory) sheet holds, by its column key. */
+export const cell = (page: Page, row: number, key: string) =>
+  page.evaluate(([r, k]) => window.cahierWorkbook!.cell(r as number, k as string), [row, key]) as Promise<
+    string | number | null
+  >;
+
+/** The sheet row whose `key` cell holds `value` (a line's id, a PJ typed '07). */
+export async function rowOf(page: Page, key: 'id' | 'pj', value: string): Promise<number> {
+  const n = (await page.evaluate(() => window.cahierWorkbook!.rows!.length)) as number;
+  for (let r = 0; r < n; r++) if (String(await cell(page, r, key)).replace(/^'/, '') === value) return r;
+  throw new Error(`${key === 'pj' ? 'PJ' : 'ligne'} ${value} absente de la feuille`);
+}
+
+/** The row the treasurer selects in the sheet (null: none). */
+export async function selectRow(page: Page, row: number | null): Promise<void> {
+  await page.evaluate((r) => {
+    window.cahierWorkbook!.selection = r;
+  }, row);
+}
+
+/** How many changes wait in the engine's queue for the service. */
+export const queueLength = (page: Page) =>
+  page.evaluate(() => (JSON.parse(window.cahierWorkbook!.queue ?? '[]') as unknown[]).length) as Promise<number>;

@@ -10,7 +10,21 @@ import { randomUUID } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import type { Client } from '../api/harness';
-import { LINES, badge, expectBadge, expectText, logInAndCreate, openPane, shot, waitFor, type Pane } from './pane';
+import {
+  LINES,
+  badge,
+  cell,
+  expectBadge,
+  expectText,
+  logInAndCreate,
+  openPane,
+  queueLength,
+  rowOf,
+  selectRow,
+  shot,
+  waitFor,
+  type Pane,
+} from './pane';
 
 const EXERCISE = LINES.replace(/\/lines$/, '');
 
@@ -82,19 +96,8 @@ describe('pièces justificatives dans le volet', () => {
   const lineId = randomUUID();
   const receipt = png(120, 200);
 
-  const cell = (row: number, key: string) =>
-    page.evaluate(([r, k]) => window.cahierWorkbook!.cell(r as number, k as string), [row, key]) as Promise<
-      string | number | null
-    >;
-  const rowOf = async (id: string) => {
-    const n = (await page.evaluate(() => window.cahierWorkbook!.rows!.length)) as number;
-    for (let r = 0; r < n; r++) if ((await cell(r, 'id')) === id) return r;
-    throw new Error(`ligne ${id} absente de la feuille`);
-  };
   const select = async (row: number) => {
-    await page.evaluate((r) => {
-      window.cahierWorkbook!.selection = r;
-    }, row);
+    await selectRow(page, row);
     await page.getByRole('button', { name: 'Lire la ligne sélectionnée' }).click();
   };
   const pieces = () => page.getByRole('region', { name: 'Pièces justificatives' });
@@ -102,8 +105,6 @@ describe('pièces justificatives dans le volet', () => {
     page.getByLabel('Fichier de la pièce').setInputFiles({ name, mimeType, buffer });
   const stored = async () =>
     (await api.request<StoredAttachment[]>('GET', `${EXERCISE}/lines/${lineId}/attachments`)).body;
-  const queueLength = () =>
-    page.evaluate(() => (JSON.parse(window.cahierWorkbook!.queue ?? '[]') as unknown[]).length) as Promise<number>;
 
   beforeAll(async () => {
     pane = await openPane('fr-FR');
@@ -133,7 +134,7 @@ describe('pièces justificatives dans le volet', () => {
     await page.getByRole('button', { name: 'Charger l’exercice depuis le service' }).click();
     await expectText(page, '1 écriture(s) chargée(s) depuis le service.');
     await page.getByRole('tab', { name: 'Ligne sélectionnée' }).click();
-    await select(await rowOf(lineId));
+    await select(await rowOf(page, 'id', lineId));
     await expectText(pieces(), 'Aucune pièce jointe à cette ligne.');
   });
 
@@ -151,9 +152,9 @@ describe('pièces justificatives dans le volet', () => {
   });
 
   test('a photo of the receipt joined: listed in the pane, stored on the service, 📎 1 in the sheet', async () => {
-    const row = await rowOf(lineId);
-    const version = await cell(row, 'version');
-    expect(await cell(row, 'status')).toBe('✓');
+    const row = await rowOf(page, 'id', lineId);
+    const version = await cell(page, row, 'version');
+    expect(await cell(page, row, 'status')).toBe('✓');
     await attach('ticket-boulangerie.png', receipt, 'image/png');
     await expectText(pieces(), 'Pièce « ticket-boulangerie.png » jointe à la ligne.');
     const list = page.getByRole('list', { name: 'Pièces de la ligne' });
@@ -169,12 +170,12 @@ describe('pièces justificatives dans le volet', () => {
     expect(bytes.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await bytes.arrayBuffer()).equals(receipt)).toBe(true);
     // The sheet's Statut column counts it; writing it is no edit of the line.
-    await waitFor(async () => (await cell(row, 'status')) === '✓ 📎 1');
+    await waitFor(async () => (await cell(page, row, 'status')) === '✓ 📎 1');
     expect((await api.request('GET', `${EXERCISE}/attachments`)).body).toEqual({ counts: { [lineId]: 1 } });
     await new Promise((r) => setTimeout(r, 500));
     await expectBadge(badge(page), 'Tout est synchronisé');
-    expect(await queueLength()).toBe(0);
-    expect(await cell(row, 'version')).toBe(version);
+    expect(await queueLength(page)).toBe(0);
+    expect(await cell(page, row, 'version')).toBe(version);
     await shot(page, '40-piece-jointe');
   });
 
@@ -182,7 +183,7 @@ describe('pièces justificatives dans le volet', () => {
     await attach('ticket-boulangerie (1).png', receipt, 'image/png');
     await expectText(pieces(), 'Ce fichier est déjà joint à la ligne');
     expect(await stored()).toHaveLength(1);
-    expect(await cell(await rowOf(lineId), 'status')).toBe('✓ 📎 1');
+    expect(await cell(page, await rowOf(page, 'id', lineId), 'status')).toBe('✓ 📎 1');
   });
 
   test('a Windows program renamed facture.pdf is refused with the service’s French sentence', async () => {
@@ -196,7 +197,7 @@ describe('pièces justificatives dans le volet', () => {
     await shot(page, '41-piece-refusee');
     // Nothing stored: still the one photo, still 📎 1.
     expect((await stored()).map((a) => a.name)).toEqual(['ticket-boulangerie.png']);
-    expect(await cell(await rowOf(lineId), 'status')).toBe('✓ 📎 1');
+    expect(await cell(page, await rowOf(page, 'id', lineId), 'status')).toBe('✓ 📎 1');
   });
 
   test('a pièce opened: the photo in a window of its own', async () => {
@@ -234,7 +235,7 @@ describe('pièces justificatives dans le volet', () => {
     await expectText(pieces(), 'Pièce « ticket-boulangerie.png » supprimée.');
     await expectText(pieces(), 'Aucune pièce jointe à cette ligne.');
     expect(await stored()).toEqual([]);
-    await waitFor(async () => (await cell(await rowOf(lineId), 'status')) === '✓');
+    await waitFor(async () => (await cell(page, await rowOf(page, 'id', lineId), 'status')) === '✓');
     expect(pane.cspViolations).toEqual([]);
   });
 
@@ -244,7 +245,7 @@ describe('pièces justificatives dans le volet', () => {
     // Loaded again from the service: the count comes with the lines.
     await page.getByRole('button', { name: 'Charger l’exercice depuis le service' }).click();
     await expectText(page, '1 écriture(s) chargée(s) depuis le service.');
-    expect(await cell(await rowOf(lineId), 'status')).toBe('✓ 📎 1');
+    expect(await cell(page, await rowOf(page, 'id', lineId), 'status')).toBe('✓ 📎 1');
     // The service is away: a line typed now waits in the queue, without an id on the service.
     await pane.stopService();
     await page.evaluate(() => {
@@ -257,8 +258,8 @@ describe('pièces justificatives dans le volet', () => {
         chapitre: '6180 – Activités éducatives',
       });
     });
-    await waitFor(async () => String(await cell(1, 'status')).startsWith('⏳')).catch(async (e: Error) => {
-      throw new Error(`${e.message} : statut « ${String(await cell(1, 'status'))} »`);
+    await waitFor(async () => String(await cell(page, 1, 'status')).startsWith('⏳')).catch(async (e: Error) => {
+      throw new Error(`${e.message} : statut « ${String(await cell(page, 1, 'status'))} »`);
     });
     await select(1);
     await expectText(pieces(), 'Cette ligne n’est pas encore enregistrée sur le service');

@@ -9,7 +9,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import type { Client } from '../api/harness';
-import { LINES, badge, expectBadge, expectText, logInAndCreate, openPane, shot, waitFor, type Pane } from './pane';
+import {
+  LINES,
+  badge,
+  cell,
+  expectBadge,
+  expectText,
+  logInAndCreate,
+  openPane,
+  queueLength,
+  rowOf,
+  shot,
+  waitFor,
+  type Pane,
+} from './pane';
 
 interface TestLine {
   pj: string;
@@ -137,16 +150,6 @@ describe('rapprochement bancaire dans le volet', () => {
   let api: Client;
 
   const stored = async () => (await api.request<{ lines: StoredLine[] }>('GET', LINES)).body.lines;
-  const cell = (row: number, key: string) =>
-    page.evaluate(([r, k]) => window.cahierWorkbook!.cell(r as number, k as string), [row, key]) as Promise<
-      string | number | null
-    >;
-  /** The sheet row of a PJ. */
-  const rowOf = async (pj: string) => {
-    const n = (await page.evaluate(() => window.cahierWorkbook!.rows!.length)) as number;
-    for (let r = 0; r < n; r++) if (String(await cell(r, 'pj')).replace(/^'/, '') === pj) return r;
-    throw new Error(`PJ ${pj} absente de la feuille`);
-  };
   const upload = (name: string, text: string) =>
     page
       .getByLabel('Fichier du relevé')
@@ -233,14 +236,14 @@ describe('rapprochement bancaire dans le volet', () => {
       .sort();
     expect(pointed).toEqual(['02', '03']);
     for (const l of lines) {
-      const row = await rowOf(l.pj);
-      expect(await cell(row, 'pointage')).toBe(l.pointed ? 'X' : null);
-      expect(Number(await cell(row, 'version'))).toBe(l.version);
+      const row = await rowOf(page, 'pj', l.pj);
+      expect(await cell(page, row, 'pointage')).toBe(l.pointed ? 'X' : null);
+      expect(Number(await cell(page, row, 'version'))).toBe(l.version);
     }
     // The marks are the add-in's own writes: nothing is taken for an edit and sent.
     await new Promise((r) => setTimeout(r, 500));
     await expectBadge(badge(page), 'Tout est synchronisé');
-    expect(await page.evaluate(() => JSON.parse(window.cahierWorkbook!.queue ?? '[]').length)).toBe(0);
+    expect(await queueLength(page)).toBe(0);
     expect((await stored()).map((l) => l.version)).toEqual(lines.map((l) => l.version));
   });
 
@@ -264,8 +267,8 @@ describe('rapprochement bancaire dans le volet', () => {
         .map((l) => l.pj)
         .sort(),
     ).toEqual(['01', '02', '03', '04']);
-    for (const pj of ['01', '04']) expect(await cell(await rowOf(pj), 'pointage')).toBe('X');
-    expect(await cell(await rowOf('06'), 'pointage')).toBe(null);
+    for (const pj of ['01', '04']) expect(await cell(page, await rowOf(page, 'pj', pj), 'pointage')).toBe('X');
+    expect(await cell(page, await rowOf(page, 'pj', '06'), 'pointage')).toBe(null);
   });
 
   test('the bank fee nobody entered: created from the proposal, stored, cleared by its statement line', async () => {
@@ -282,10 +285,10 @@ describe('rapprochement bancaire dans le volet', () => {
       account: 'banque',
       ventilation: [{ chapter: '6500', amount: 600 }],
     });
-    const row = await rowOf('07');
-    expect(await cell(row, 'pointage')).toBe('X');
-    expect(await cell(row, 'status')).toBe('✓');
-    expect(Number(await cell(row, 'version'))).toBe(fee!.version);
+    const row = await rowOf(page, 'pj', '07');
+    expect(await cell(page, row, 'pointage')).toBe('X');
+    expect(await cell(page, row, 'status')).toBe('✓');
+    expect(Number(await cell(page, row, 'version'))).toBe(fee!.version);
     await expectBadge(badge(page), 'Tout est synchronisé');
   });
 
@@ -322,7 +325,7 @@ describe('rapprochement bancaire dans le volet', () => {
       .getByRole('button', { name: 'Accepter' })
       .click();
     await expectText(page, '1 ligne(s) du cahier pointée(s).');
-    expect(await cell(await rowOf('06'), 'pointage')).toBe('X');
+    expect(await cell(page, await rowOf(page, 'pj', '06'), 'pointage')).toBe('X');
     const gap = page.getByRole('status', { name: 'Écart de rapprochement' });
     await waitFor(async () => (await gap.innerText()) === 'Écart : 0,00\u00a0€');
     expect(await gap.getAttribute('class')).toContain('cc-ok');

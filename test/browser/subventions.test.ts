@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import type { Client } from '../api/harness';
-import { COOP, LINES, expectText, logInAndCreate, openPane, shot, waitFor, type Pane } from './pane';
+import { COOP, LINES, expectText, logInAndCreate, openPane, rowOf, selectRow, shot, waitFor, type Pane } from './pane';
 
 const EXERCISE = LINES.replace(/\/lines$/, '');
 /** An amount as the pane writes it: « 1 200,00 € » with its narrow and no-break spaces. */
@@ -74,21 +74,7 @@ describe('subventions et inventaire dans le volet', () => {
   let page: Page;
   let api: Client;
 
-  const cell = (row: number, key: string) =>
-    page.evaluate(([r, k]) => window.cahierWorkbook!.cell(r as number, k as string), [row, key]) as Promise<
-      string | number | null
-    >;
-  const rowOf = async (id: string) => {
-    const n = (await page.evaluate(() => window.cahierWorkbook!.rows!.length)) as number;
-    for (let r = 0; r < n; r++) if ((await cell(r, 'id')) === id) return r;
-    throw new Error(`ligne ${id} absente de la feuille`);
-  };
-  const select = async (id: string) => {
-    const row = await rowOf(id);
-    await page.evaluate((r) => {
-      window.cahierWorkbook!.selection = r;
-    }, row);
-  };
+  const select = async (id: string) => selectRow(page, await rowOf(page, 'id', id));
   const subsidies = async () =>
     (await api.request<{ subsidies: StoredSubsidy[]; unattached: { id: string }[] }>('GET', `${EXERCISE}/subsidies`))
       .body;
@@ -194,9 +180,7 @@ describe('subventions et inventaire dans le volet', () => {
 
   test('with no line selected, the pane says what to do', async () => {
     const detail = page.getByRole('region', { name: 'Subvention Mairie de Limoges – Classe découverte CM2' });
-    await page.evaluate(() => {
-      window.cahierWorkbook!.selection = null;
-    });
+    await selectRow(page, null);
     await detail.getByRole('button', { name: 'Rattacher la ligne sélectionnée' }).click();
     await expectText(page, 'Sélectionnez d’abord une ligne du cahier dans la feuille.');
   });
@@ -272,8 +256,14 @@ describe('subventions et inventaire dans le volet', () => {
     const detail = page.getByRole('region', { name: 'Bien Vidéoprojecteur Epson EB-W06' });
     await detail.getByRole('button', { name: 'Sortie de l’inventaire' }).click();
     const out = page.getByRole('form', { name: 'Sortie de l’inventaire' });
-    await out.getByLabel('Sorti le').fill('30/06/2026');
+    // Without its date, the sortie is refused under the date; the reason typed stays.
+    await out.getByLabel('Sorti le').fill('');
     await out.getByLabel('Motif').fill('Hors d’usage (lampe grillée)');
+    await out.getByRole('button', { name: 'Enregistrer la sortie' }).click();
+    await expectText(out, 'indiquez la date de sortie du bien');
+    expect(await out.getByLabel('Motif').inputValue()).toBe('Hors d’usage (lampe grillée)');
+    expect((await api.request('GET', `/api/coops/${COOP}/inventory`)).body.items[0].disposedOn).toBeNull();
+    await out.getByLabel('Sorti le').fill('30/06/2026');
     await out.getByRole('button', { name: 'Enregistrer la sortie' }).click();
     await expectText(page, '« Vidéoprojecteur Epson EB-W06 » sorti de l’inventaire le 30/06/2026.');
     await waitFor(async () =>

@@ -9,10 +9,13 @@ import type { Client } from '../api/harness';
 import {
   LINES as lines,
   badge as badgeOf,
+  cell,
   expectBadge,
   expectText,
   expectValue,
   openPane,
+  queueLength,
+  selectRow,
   shot as shotOf,
   waitFor,
   type Pane,
@@ -25,8 +28,7 @@ describe('le volet Office dans un vrai navigateur', () => {
 
   const badge = () => badgeOf(page);
   const shot = (name: string) => shotOf(page, name);
-  const statusCell = (row: number) =>
-    page.evaluate((r) => window.cahierWorkbook!.cell(r, 'status'), row) as Promise<string | null>;
+  const statusCell = (row: number) => cell(page, row, 'status');
 
   beforeAll(async () => {
     pane = await openPane('fr-FR');
@@ -121,7 +123,7 @@ describe('le volet Office dans un vrai navigateur', () => {
     await form.getByRole('button', { name: 'Enregistrer l’écriture' }).click();
     await expectBadge(badge(), '1 en attente – service injoignable');
     expect(await statusCell(1)).toBe('⏳ à envoyer');
-    expect(await page.evaluate(() => JSON.parse(window.cahierWorkbook!.queue!).length)).toBe(1);
+    expect(await queueLength(page)).toBe(1);
     await shot('04-hors-ligne');
     await pane.start();
     await expectBadge(badge(), 'Tout est synchronisé', 40_000);
@@ -158,7 +160,7 @@ describe('le volet Office dans un vrai navigateur', () => {
   });
 
   test('the selected line: modify it in the form, duplicate it, delete it after confirmation', async () => {
-    await page.evaluate(() => (window.cahierWorkbook!.selection = 1));
+    await selectRow(page, 1);
     await page.getByRole('tab', { name: 'Ligne sélectionnée' }).click();
     await page.getByRole('button', { name: 'Lire la ligne sélectionnée' }).click();
     await expectText(page, '02 · 03/10/2025 · Boulangerie – goûter · 18,40');
@@ -175,7 +177,7 @@ describe('le volet Office dans un vrai navigateur', () => {
     await waitFor(async () => (await api.request('GET', lines)).body.lines.length === 3);
     const copy = (await api.request('GET', lines)).body.lines[2];
     expect(copy).toMatchObject({ pj: '03', libelle: 'Boulangerie – goûter', amount: 1_960 });
-    await page.evaluate(() => (window.cahierWorkbook!.selection = 2));
+    await selectRow(page, 2);
     await page.getByRole('button', { name: 'Lire la ligne sélectionnée' }).click();
     await page.getByRole('button', { name: 'Supprimer' }).click();
     await shot('06-supprimer');
