@@ -104,19 +104,23 @@ export function versionConflict<R extends { version: number }>(
   };
 }
 
-/** The conditional UPDATE of optimistic concurrency: `… WHERE id = ? AND version = ?`, else 412. */
+/**
+ * The conditional UPDATE of optimistic concurrency: `… WHERE id = ? AND version = ?`, else 412
+ * (`stale` says which record changed; a line by default).
+ */
 export async function updateAtVersion<M extends Model>(
   model: ModelStatic<M>,
   where: WhereOptions,
   version: number,
   changes: Record<string, unknown>,
   t: Transaction,
+  stale = 'La ligne a été modifiée entre-temps.',
 ): Promise<void> {
   const [count] = await model.update(changes as never, {
     where: { ...(where as object), version } as WhereOptions,
     transaction: t,
   });
-  if (count !== 1) throw new ServiceError(412, 'version_perimee', 'La ligne a été modifiée entre-temps.');
+  if (count !== 1) throw new ServiceError(412, 'version_perimee', stale);
 }
 
 /** The driver's connection a SQLite transaction runs on (node-sqlite3's Database). */

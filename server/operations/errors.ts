@@ -62,3 +62,17 @@ export class ServiceError extends Error {
 }
 
 export const notFound = (what: string) => new ServiceError(404, 'introuvable', what);
+
+/** 422 with every refused field: « La subvention contient des champs invalides : … ». */
+export function invalidFields(what: string, errors: FieldError[]): ServiceError {
+  return new ServiceError(
+    422,
+    'donnees_invalides',
+    `${what} contient des champs invalides : ${errors.map((e) => e.message).join(' ; ')}.`,
+    { errors },
+  );
+}
+
+/** 422 naming one field. */
+export const fieldRefused = (field: string, message: string) =>
+  new ServiceError(422, 'donnees_invalides', message, { errors: [{ field, message }] });

@@ -6,7 +6,8 @@ import type { Transaction } from 'sequelize';
 import type { Db } from '../db/connect';
 import type { SideBook } from '../db/models';
 import type { Principal } from './access';
-import { auditJson, type AuditJson } from './changes';
+import { auditJson, type AuditJson, type Scope } from './changes';
+import type { ServiceError } from './errors';
 
 export interface SideBookChange {
   coopId: number;
@@ -44,16 +45,34 @@ export async function auditSideBook(
   );
 }
 
-/** The changes of one record of a side book, oldest first. */
+/** The audit row of a change to a side book of the scope's exercise (caisse, subvention, pièce). */
+export const auditExerciseBook = (
+  scope: Scope,
+  t: Transaction,
+  change: Omit<SideBookChange, 'coopId' | 'exerciseId'>,
+): Promise<void> =>
+  auditSideBook(scope.db, t, scope.principal, {
+    coopId: scope.exercise.coopId,
+    exerciseId: scope.exercise.id,
+    ...change,
+  });
+
+/**
+ * The changes of one record of a side book, oldest first (a deleted record's included), in the
+ * coop or in one of its exercises: 404 (`unknown`) when it has no change and does not exist.
+ */
 export async function sideBookHistory(
   db: Db,
-  coopId: number,
+  where: { coopId: number; exerciseId?: number },
   book: SideBook,
   recordId: string | number,
+  unknown: () => ServiceError,
+  exists: () => Promise<boolean> = async () => false,
 ): Promise<AuditJson[]> {
   const rows = await db.models.SideBookAudit.findAll({
-    where: { coopId, book, recordId: String(recordId) },
+    where: { ...where, book, recordId: String(recordId) },
     order: [['id', 'ASC']],
   });
+  if (!rows.length && !(await exists())) throw unknown();
   return rows.map((a) => auditJson(a.get()));
 }

@@ -9,19 +9,10 @@
 import { DENOMINATIONS, balances } from './compute';
 import { exerciseBounds, formatDateFr, type IsoDate } from './dates';
 import { KINDS, type Account, type LineKind } from './kinds';
-import type { LineStatus } from './matching';
 import { formatEuros, type Cents } from './money';
-import type { BookFieldError, BookLine, BookProblem } from './side-book-contract';
+import { isCounted, type LiveLine } from './side-books';
+import type { BookFieldError, BookProblem } from './side-book-contract';
 import { byDateThenPj } from './subventions';
-
-/** A live line of the exercise with its status: drafts are named by the checks, never counted. */
-export interface LiveLine extends BookLine {
-  /** Absent: validated. */
-  status?: LineStatus;
-}
-
-/** True when the line counts in the cahier's figures (validated). */
-export const isCounted = (line: { status?: LineStatus }): boolean => line.status !== 'draft';
 
 /** True when the line moves money in or out of the caisse. */
 export function touchesCaisse(line: { kind: LineKind; account: Account }): boolean {

@@ -3,11 +3,15 @@
  * (French errors naming the field), the 6800 lines it comes from checked, the items held during
  * an exercise, and what the closure blocks on (a 6800 amount with no item). Pure: plain values
  * in and out.
+ *
+ * Only validated lines count, as everywhere in the side books: a draft 6800 line may already be
+ * named by an item, but it is neither a purchase of the exercise nor reported as unlisted until
+ * it is validated (the closure refuses drafts anyway).
  */
 import type { Chart } from './chapters';
 import { exerciseBounds, exerciseLabel, formatDateFr, isIsoDate, isInExercise } from './dates';
 import { formatEuros } from './money';
-import { reminderChapters } from './side-books';
+import { isCounted, reminderChapters, type LiveLine } from './side-books';
 import type {
   BookFieldError,
   BookLine,
@@ -220,15 +224,15 @@ export function inventoryProblems(
 
 /**
  * The inventory as one exercise sees it: the items held during it (or coming from its lines),
- * its durable-goods lines with no item, the totals and the problems.
+ * its validated durable-goods lines with no item, the totals and the problems.
  *
- * @param lines the live lines of the exercise
+ * @param lines the live lines of the exercise (drafts are not counted)
  * @param itemLines the lines the coop's items come from (any exercise), by id
  */
 export function inventoryCheck(
   year: number,
   items: readonly InventoryRecord[],
-  lines: readonly BookLine[],
+  lines: readonly LiveLine[],
   itemLines: ReadonlyMap<string, InventoryBookLine>,
   chart: Chart,
 ): InventoryCheckJson {
@@ -236,7 +240,7 @@ export function inventoryCheck(
   const own = new Set(lines.map((l) => l.id));
   const listedLines = new Set(items.flatMap((i) => i.lines));
   const purchases = lines
-    .filter((l) => touchesChapters(l, chapters))
+    .filter((l) => isCounted(l) && touchesChapters(l, chapters))
     .map((l) => bookLineRef(l, partOnChapters(l, chapters)))
     .sort(byDateThenPj);
   const unlisted = purchases.filter((l) => !listedLines.has(l.id));

@@ -11,7 +11,7 @@
  * titulaire »), listed last, and reported the same way. A holder's draft lines are not counted:
  * `regie_brouillon` (a warning; the closure refuses drafts anyway) names them.
  */
-import { isCounted, type LiveLine } from './caisse';
+import { isCounted, type LiveLine } from './side-books';
 import { touchesRegie } from './kinds';
 import { formatEuros, type Cents } from './money';
 import type { BookProblem, RegieJson, RegiesJson } from './side-book-contract';

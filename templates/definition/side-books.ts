@@ -5,7 +5,21 @@
  * rules and figures of each book are in its own module (caisse, subventions, inventaire, régies).
  */
 import type { Chart } from './chapters';
-import type { CashCountJson, InventoryItemJson, LineRef, SubsidyJson } from './side-book-contract';
+import type { LineStatus } from './matching';
+import type { BookLine, CashCountJson, InventoryItemJson, LineRef, SubsidyJson } from './side-book-contract';
+
+/**
+ * A live (not deleted) line of the exercise with its status, as every side book reads it. Only
+ * validated lines count in a side book's figures, as in the cahier's: a draft is not yet a line
+ * of the accounts (the closure refuses drafts anyway). A book may name its drafts, never count them.
+ */
+export interface LiveLine extends BookLine {
+  /** Absent: validated. */
+  status?: LineStatus;
+}
+
+/** True when the line counts in the cahier's figures and the side books' (validated). */
+export const isCounted = (line: { status?: LineStatus }): boolean => line.status !== 'draft';
 
 /** An arrêté de caisse on the Caisse sheet: its date and what was counted (cents → how many). */
 export type CashCountEntry = Pick<CashCountJson, 'date' | 'counts'>;

@@ -3,13 +3,17 @@
  * its figures (received from the 7410/7420 receipts attached, spent on the expenses attached or
  * tagged with its actions) and what the closure blocks on (a subsidy receipt attached to no
  * subsidy, a subsidy that received money and is not justified). Pure: plain values in and out.
+ *
+ * Only validated lines count, as everywhere in the side books: a draft attached to a subsidy
+ * stays attached but counts (received, spent) once validated; a draft receipt is not reported
+ * as unattached (the closure refuses drafts anyway).
  */
 import { findChapter, type Chart } from './chapters';
 import { formatDateFr, isIsoDate } from './dates';
 import { KINDS } from './kinds';
 import type { LineInput } from './line';
 import { formatEuros, type Cents } from './money';
-import { reminderChapters } from './side-books';
+import { isCounted, reminderChapters, type LiveLine } from './side-books';
 import type {
   BookFieldError,
   BookLine,
@@ -234,11 +238,14 @@ export function spentBy(line: Pick<LineInput, 'kind' | 'amount'>): Cents {
   return line.kind === 'depense' ? line.amount : 0;
 }
 
-/** One subsidy with its receipts and uses, given the live lines of its exercise. */
+/**
+ * One subsidy with its receipts and uses, given the live lines of its exercise: only the
+ * validated ones count (an attached draft is left out until it is validated).
+ */
 export function subsidyFigures(
   subsidy: SubsidyRecord,
   links: readonly SubsidyLink[],
-  lines: ReadonlyMap<string, BookLine>,
+  lines: ReadonlyMap<string, LiveLine>,
   chart: Chart,
 ): SubsidyJson {
   const chapters = subsidyChapters(chart);
@@ -248,7 +255,7 @@ export function subsidyFigures(
   for (const link of links) {
     if (link.subsidyId !== subsidy.id) continue;
     const line = lines.get(link.lineId);
-    if (!line) continue; // a line deleted since it was attached
+    if (!line || !isCounted(line)) continue; // deleted since it was attached, or a draft
     if (link.role === 'receipt') receipts.push(bookLineRef(line, partOnChapters(line, chapters)));
     else {
       uses.push(bookLineRef(line, spentBy(line)));
@@ -259,7 +266,7 @@ export function subsidyFigures(
   if (actions.size) {
     for (const line of lines.values()) {
       const action = line.action?.trim();
-      if (action && actions.has(action) && line.kind === 'depense') spentOn.add(line.id);
+      if (action && actions.has(action) && line.kind === 'depense' && isCounted(line)) spentOn.add(line.id);
     }
   }
   let spent = 0;
@@ -277,13 +284,13 @@ export function subsidyFigures(
   };
 }
 
-/** The subsidy receipts (a part on 7410/7420) attached to no subsidy. */
-export function unattachedReceipts(lines: Iterable<BookLine>, links: readonly SubsidyLink[], chart: Chart): LineRef[] {
+/** The validated subsidy receipts (a part on 7410/7420) attached to no subsidy. */
+export function unattachedReceipts(lines: Iterable<LiveLine>, links: readonly SubsidyLink[], chart: Chart): LineRef[] {
   const chapters = subsidyChapters(chart);
   const attached = new Set(links.filter((l) => l.role === 'receipt').map((l) => l.lineId));
   const out: LineRef[] = [];
   for (const line of lines) {
-    if (!attached.has(line.id) && touchesChapters(line, chapters))
+    if (isCounted(line) && !attached.has(line.id) && touchesChapters(line, chapters))
       out.push(bookLineRef(line, partOnChapters(line, chapters)));
   }
   return out.sort(byDateThenPj);
@@ -326,11 +333,11 @@ export function subsidyProblems(subsidies: readonly SubsidyJson[], unattached: r
   return problems;
 }
 
-/** The whole tableau des subventions of an exercise, from its subsidies, links and live lines. */
+/** The whole tableau des subventions of an exercise, from its subsidies, links and live lines (drafts not counted). */
 export function subsidiesBook(
   subsidies: readonly SubsidyRecord[],
   links: readonly SubsidyLink[],
-  lines: readonly BookLine[],
+  lines: readonly LiveLine[],
   chart: Chart,
 ): SubsidiesJson {
   const byId = new Map(lines.map((l) => [l.id, l]));

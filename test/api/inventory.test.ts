@@ -299,4 +299,31 @@ describe.each(DATABASES)('le cahier d’inventaire ($name)', (kind) => {
     expect((await mB.request('GET', `${inventory(B)}/${id}`)).status).toBe(404);
     expect((await mA.request('GET', `${inventory()}/${id}`)).body.version).toBe(1);
   });
+
+  test('a draft 6800 line is no purchase and is not reported until validated; an item may already name it', async () => {
+    const before = (await mA.request('GET', check())).body;
+    // Ventilated short of its amount: kept as a draft.
+    const draft = { ...durable('501', 35_000), ventilation: [{ chapter: '6800', amount: 30_000 }] };
+    const loose = uuid();
+    expect((await mA.put(A, loose, draft)).body.status).toBe('draft');
+    const named = uuid();
+    expect((await mA.put(A, named, { ...draft, pj: '502' })).body.status).toBe('draft');
+    const item = await mA.request('POST', inventory(), { ...projector, designation: 'Tableau blanc', lines: [named] });
+    expect(item.status).toBe(201);
+    expect(item.body.lines.map((l: { pj: string }) => l.pj)).toEqual(['502']);
+
+    const during = (await mA.request('GET', check())).body;
+    const ids = (c: { unlisted: { id: string }[] }) => c.unlisted.map((l) => l.id);
+    expect(ids(during)).toEqual(ids(before));
+    expect(during.totals.purchases).toBe(before.totals.purchases);
+    expect(during.problems.flatMap((p: { lines: string[] }) => p.lines)).not.toContain(loose);
+
+    // Validated, both are purchases of the exercise; the one with no item is reported.
+    expect((await mA.put(A, loose, { ...draft, amount: 30_000 }, 1)).body.status).toBe('validated');
+    expect((await mA.put(A, named, { ...draft, pj: '502', amount: 30_000 }, 1)).body.status).toBe('validated');
+    const after = (await mA.request('GET', check())).body;
+    expect(ids(after)).toEqual([...ids(before), loose]);
+    expect(after.totals.purchases).toBe(before.totals.purchases + 60_000);
+    expect(after.problems.find((p: { code: string }) => p.code === 'inventaire_manquant')?.lines).toContain(loose);
+  });
 });

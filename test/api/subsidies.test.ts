@@ -325,8 +325,8 @@ describe.each(DATABASES)('le tableau des subventions ($name)', (kind) => {
     });
     expect((await mA.request('GET', base(A, 2024))).status).toBe(200);
 
-    // Coop B closes its year after entering a subsidy.
-    const line = await put(mB, B, receipt('01', [{ chapter: '7410', amount: 5_000 }]));
+    // Coop B closes its year after entering a subsidy (its PJ 01 is taken: 02, a validated receipt).
+    const line = await put(mB, B, receipt('02', [{ chapter: '7410', amount: 5_000 }]));
     const s = (await mB.request('POST', base(B), classeDecouverte)).body.id as number;
     expect((await mB.request('POST', `${base(B)}/${s}/lines`, { line, role: 'receipt' })).status).toBe(201);
     const coop = await service.db.models.Coop.findOne({ where: { number: B } });
@@ -362,5 +362,33 @@ describe.each(DATABASES)('le tableau des subventions ($name)', (kind) => {
     }
     // A subsidy of coop A asked under coop B's exercise is unknown there too.
     expect((await mB.request('GET', `${base(B)}/${id}`)).status).toBe(404);
+  });
+
+  test('a draft receipt may be attached but counts once validated; a loose draft is not reported until then', async () => {
+    // Transfers whose ventilation does not make their amount: kept as drafts.
+    const attached = uuid();
+    const draft = receipt('401', [{ chapter: '7410', amount: 40_000 }], { amount: 45_000 });
+    expect((await mA.put(A, attached, draft)).body.status).toBe('draft');
+    const loose = uuid();
+    const looseLine = receipt('402', [{ chapter: '7420', amount: 10_000 }], { amount: 12_000 });
+    expect((await mA.put(A, loose, looseLine)).body.status).toBe('draft');
+
+    const id = (await mA.request('POST', base(), { ...classeDecouverte, objet: 'Bibliothèque' })).body.id as number;
+    const attach = await mA.request('POST', `${base()}/${id}/lines`, { line: attached, role: 'receipt' });
+    expect(attach.status).toBe(201);
+    expect(attach.body).toMatchObject({ received: 0, receipts: [] });
+    const book = await mA.request('GET', base());
+    const named = (l: { id: string }) => l.id === attached || l.id === loose;
+    expect(book.body.unattached.filter(named)).toEqual([]);
+    expect(book.body.problems.filter((p: { lines: string[] }) => p.lines.some((l) => named({ id: l })))).toEqual([]);
+
+    // Validated, both count: the attached one is received, the loose one is reported.
+    expect((await mA.put(A, attached, { ...draft, amount: 40_000 }, 1)).body.status).toBe('validated');
+    expect((await mA.put(A, loose, { ...looseLine, amount: 10_000 }, 1)).body.status).toBe('validated');
+    const after = await mA.request('GET', `${base()}/${id}`);
+    expect(after.body).toMatchObject({ received: 40_000, receipts: [{ id: attached, pj: '401', amount: 40_000 }] });
+    const reported = await mA.request('GET', base());
+    expect(reported.body.unattached.map((l: { id: string }) => l.id)).toContain(loose);
+    expect(reported.body.unattached.map((l: { id: string }) => l.id)).not.toContain(attached);
   });
 });

@@ -5,10 +5,10 @@ import {
   inventoryBook,
   inventoryCheck,
   validateInventoryItem,
-  type BookLine,
   type InventoryBookLine,
   type InventoryItemInput,
   type InventoryRecord,
+  type LiveLine,
 } from '../../templates/definition';
 
 const item = (extra: Partial<InventoryItemInput> = {}): InventoryItemInput => ({
@@ -129,7 +129,7 @@ describe('l’inventaire d’un exercice', () => {
         disposalReason: 'Hors d’usage',
       }),
     ];
-    const exerciseLines: BookLine[] = [projector, tablets, refund];
+    const exerciseLines: LiveLine[] = [projector, tablets, refund];
     const check = inventoryCheck(2025, items, exerciseLines, byId([projector, oldLine]), DEFAULT_CHART);
     expect(check.items.map((i) => i.designation)).toEqual(['Appareil photo', 'Vidéoprojecteur']);
     expect(check.items[0]!.lines).toEqual([
@@ -157,6 +157,25 @@ describe('l’inventaire d’un exercice', () => {
         lines: [refund.id, tablets.id],
       },
     ]);
+  });
+
+  test('a draft 6800 line counts once validated: no purchase of the exercise, not unlisted; an item may name it', () => {
+    const loose: LiveLine = { ...purchase(30_000, { pj: '031' }), status: 'draft' };
+    const named: LiveLine = { ...purchase(45_000, { pj: '032' }), status: 'draft' };
+    const items = [record(1, { lines: [named.id] })];
+    const check = inventoryCheck(2025, items, [loose, named], byId([named as InventoryBookLine]), DEFAULT_CHART);
+    expect(check.unlisted).toEqual([]);
+    expect(check.totals).toEqual({ purchases: 0, listed: 45_000 });
+    expect(check.items.map((i) => i.lines.map((l) => l.pj))).toEqual([['032']]);
+    // No inventaire_manquant: the only problem is the gap of a warning, with no validated purchase.
+    expect(check.problems.map((p) => [p.code, p.severity, p.lines])).toEqual([['inventaire_ecart', 'warning', []]]);
+
+    // Validated, the loose one is reported and the named one is the item's purchase.
+    const validated = [loose, named].map((l) => ({ ...l, status: 'validated' as const }));
+    const after = inventoryCheck(2025, items, validated, byId([named as InventoryBookLine]), DEFAULT_CHART);
+    expect(after.unlisted.map((l) => l.pj)).toEqual(['031']);
+    expect(after.totals).toEqual({ purchases: 75_000, listed: 45_000 });
+    expect(after.problems.map((p) => p.code)).toEqual(['inventaire_manquant']);
   });
 
   test('every 6800 line listed but values that differ: a warning; equal: nothing', () => {

@@ -3,8 +3,8 @@ import {
   DEFAULT_CHART,
   subsidiesBook,
   validateSubsidy,
-  type BookLine,
   type Chart,
+  type LiveLine,
   type SubsidyInput,
   type SubsidyLink,
   type SubsidyRecord,
@@ -30,7 +30,7 @@ const record = (id: number, extra: Partial<SubsidyInput> = {}): SubsidyRecord =>
 });
 
 let n = 0;
-function line(extra: Partial<BookLine>): BookLine {
+function line(extra: Partial<LiveLine>): LiveLine {
   n += 1;
   return {
     id: `l${n}`,
@@ -44,9 +44,9 @@ function line(extra: Partial<BookLine>): BookLine {
     ...extra,
   };
 }
-const receipt = (amount: number, chapter = '7410', extra: Partial<BookLine> = {}) =>
+const receipt = (amount: number, chapter = '7410', extra: Partial<LiveLine> = {}) =>
   line({ kind: 'recette', amount, ventilation: [{ chapter, amount }], ...extra });
-const expense = (amount: number, extra: Partial<BookLine> = {}) =>
+const expense = (amount: number, extra: Partial<LiveLine> = {}) =>
   line({ kind: 'depense', amount, ventilation: [{ chapter: '6180', amount }], ...extra });
 
 describe('une subvention, champ par champ', () => {
@@ -163,6 +163,30 @@ describe('le tableau des subventions', () => {
         'La subvention « Mairie de Limoges – Classe découverte CM2 » a reçu 750,00\u00a0€ et n’est pas justifiée : une fois son emploi justifié auprès du financeur, passez-la à « justifiée » avec la date.',
       lines: [mixed.id, refund.id],
     });
+  });
+
+  test('a draft counts nowhere until it is validated: not received, not spent, not reported as unattached', () => {
+    const attached = receipt(50_000, '7410', { status: 'draft' });
+    const loose = receipt(20_000, '7420', { status: 'draft' });
+    const use = expense(8_000, { status: 'draft' });
+    const tagged = expense(3_000, { status: 'draft', action: 'Classe découverte' });
+    const links: SubsidyLink[] = [
+      { subsidyId: 1, lineId: attached.id, role: 'receipt' },
+      { subsidyId: 1, lineId: use.id, role: 'use' },
+    ];
+    const lines = [attached, loose, use, tagged];
+    const book = subsidiesBook([record(1, { actions: ['Classe découverte'] })], links, lines, DEFAULT_CHART);
+    const s = book.subsidies[0]!;
+    expect([s.received, s.receipts, s.spent, s.uses]).toEqual([0, [], 0, []]);
+    expect(book.unattached).toEqual([]);
+    expect(book.problems).toEqual([]);
+
+    // Validated, the same lines count: received, spent, and the loose receipt is reported.
+    const validated = lines.map((l) => ({ ...l, status: 'validated' as const }));
+    const after = subsidiesBook([record(1, { actions: ['Classe découverte'] })], links, validated, DEFAULT_CHART);
+    expect([after.subsidies[0]!.received, after.subsidies[0]!.spent]).toEqual([50_000, 11_000]);
+    expect(after.unattached.map((l) => l.id)).toEqual([loose.id]);
+    expect(after.problems.map((p) => p.code)).toEqual(['subvention_non_rattachee', 'subvention_a_justifier']);
   });
 
   test('a 7410/7420 receipt attached to no subsidy is an error listing the lines', () => {

@@ -5,7 +5,7 @@
  */
 import { actionsSummary, isCounted, type ActionJson } from '../../../templates/definition';
 import type { Scope } from '../changes';
-import { liveLines } from './cash-counts';
+import { liveLines } from './book-lines';
 
 export async function actionsOf(scope: Scope): Promise<ActionJson[]> {
   const lines = (await liveLines(scope)).filter(isCounted);

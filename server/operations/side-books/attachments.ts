@@ -16,8 +16,8 @@ import {
 import type { AttachmentStore } from '../../storage/attachments';
 import type { Scope } from '../changes';
 import { lockExercise } from '../changes';
-import { ServiceError, notFound } from '../errors';
-import { auditSideBook } from '../side-book-audit';
+import { ServiceError, fieldRefused, notFound } from '../errors';
+import { auditExerciseBook } from '../side-book-audit';
 
 /** A file as received: the name the client gave (not trusted) and its bytes. */
 export interface ReceivedFile {
@@ -66,8 +66,7 @@ function checkFile(file: ReceivedFile): { type: AttachmentType; shown: string } 
     );
   }
   if (file.bytes.length === 0) {
-    const message = `file : le fichier ${shown} est vide.`;
-    throw new ServiceError(422, 'donnees_invalides', message, { errors: [{ field: 'file', message }] });
+    throw fieldRefused('file', `file : le fichier ${shown} est vide.`);
   }
   const type = sniffAttachment(file.bytes);
   if (!type) {
@@ -126,9 +125,7 @@ export async function addAttachment(
         { transaction: t },
       );
       const attachment = attachmentJson(row.get());
-      await auditSideBook(db, t, principal, {
-        coopId: exercise.coopId,
-        exerciseId: exercise.id,
+      await auditExerciseBook(scope, t, {
         book: 'piece',
         recordId: attachment.id,
         action: 'create',
@@ -201,7 +198,7 @@ export async function readAttachment(
 
 /** Removes a pièce (audited); its bytes go from the store when no other pièce uses them. */
 export async function deleteAttachment(scope: Scope, store: AttachmentStore, id: number): Promise<void> {
-  const { db, principal } = scope;
+  const { db } = scope;
   const removed = await db.write(async (t) => {
     const exercise = await lockExercise(db, t, scope.exercise.id);
     const row = await db.models.Attachment.findOne({ where: { id, exerciseId: exercise.id }, transaction: t });
@@ -209,9 +206,7 @@ export async function deleteAttachment(scope: Scope, store: AttachmentStore, id:
     const before = attachmentJson(row.get());
     await row.destroy({ transaction: t });
     await store.release(t, row.sha256);
-    await auditSideBook(db, t, principal, {
-      coopId: exercise.coopId,
-      exerciseId: exercise.id,
+    await auditExerciseBook(scope, t, {
       book: 'piece',
       recordId: id,
       action: 'delete',

@@ -21,21 +21,12 @@ import {
 } from '../../../templates/definition';
 import type { Models } from '../../db/models';
 import { lockExercise, type AuditJson, type Scope } from '../changes';
-import { ServiceError, notFound } from '../errors';
-import { lineInputOf } from '../lines';
-import { auditSideBook, sideBookHistory } from '../side-book-audit';
-import { invalidFields } from './subsidies';
+import { ServiceError, invalidFields, notFound } from '../errors';
+import { auditExerciseBook, sideBookHistory } from '../side-book-audit';
+import { liveLines } from './book-lines';
+import { staleVersion } from './versions';
 
 type CashCountRow = InstanceType<Models['CashCount']>;
-
-/** The live lines of the exercise with their status (drafts are named by the checks, not counted). */
-export async function liveLines(scope: Scope, transaction?: Transaction): Promise<LiveLine[]> {
-  const rows = await scope.db.models.Line.findAll({
-    where: { exerciseId: scope.exercise.id, deleted: false },
-    transaction,
-  });
-  return rows.map((r) => ({ ...lineInputOf(r), id: r.id, status: r.status }));
-}
 
 /** The date of a count: a real day of the exercise (422 naming `date` otherwise). */
 function checkDate(scope: Scope, date: string): void {
@@ -90,12 +81,8 @@ function staleCount(date: string, current: CashCountJson | null, expected: numbe
       { current: null },
     );
   }
-  return new ServiceError(
-    412,
-    'version_perimee',
-    `L’arrêté de caisse du ${formatDateFr(date)} a été modifié entre-temps (version ${current.version}, vous aviez la version ${expected}) : rechargez-le avant de le changer.`,
-    { current },
-  );
+  const name = { the: `L’arrêté de caisse du ${formatDateFr(date)}`, of: 'de l’arrêté de caisse', feminine: false };
+  return staleVersion(name, current, expected);
 }
 
 const countRow = (scope: Scope, date: string, transaction?: Transaction) =>
@@ -147,9 +134,7 @@ export async function putCashCount(
       stored = row.set({ ...values, version: row.version + 1 });
     }
     const after = countJson(stored, lines, opening);
-    await auditSideBook(db, t, principal, {
-      coopId: scope.exercise.coopId,
-      exerciseId: scope.exercise.id,
+    await auditExerciseBook(scope, t, {
       book: 'caisse',
       recordId: date,
       action: row ? 'update' : 'create',
@@ -179,7 +164,7 @@ export async function getCashCount(scope: Scope, date: string): Promise<CashCoun
 
 /** Deletes the count of a date (If-Match optional: when given, it must be the current version). */
 export async function deleteCashCount(scope: Scope, date: string, ifMatch: number | null): Promise<void> {
-  const { db, principal } = scope;
+  const { db } = scope;
   await db.write(async (t) => {
     await lockExercise(db, t, scope.exercise.id);
     const row = await countRow(scope, date, t);
@@ -190,9 +175,7 @@ export async function deleteCashCount(scope: Scope, date: string, ifMatch: numbe
     const before = countJson(row, await liveLines(scope, t), Number(scope.exercise.openingCaisse));
     if (ifMatch !== null && before.version !== ifMatch) throw staleCount(date, before, ifMatch);
     await db.models.CashCount.destroy({ where: { id: row.id }, transaction: t });
-    await auditSideBook(db, t, principal, {
-      coopId: scope.exercise.coopId,
-      exerciseId: scope.exercise.id,
+    await auditExerciseBook(scope, t, {
       book: 'caisse',
       recordId: date,
       action: 'delete',
@@ -203,12 +186,11 @@ export async function deleteCashCount(scope: Scope, date: string, ifMatch: numbe
 }
 
 /** Who changed the count of a date, when, before and after (deleted counts included). */
-export async function cashCountHistory(scope: Scope, date: string): Promise<AuditJson[]> {
-  const history = isInExercise(date, scope.exercise.year)
-    ? await sideBookHistory(scope.db, scope.exercise.coopId, 'caisse', date)
-    : [];
-  if (!history.length) throw notFound(`Aucun arrêté de caisse n’a été saisi au ${formatDateFr(date)}.`);
-  return history;
+export function cashCountHistory(scope: Scope, date: string): Promise<AuditJson[]> {
+  const { coopId, id: exerciseId } = scope.exercise;
+  return sideBookHistory(scope.db, { coopId, exerciseId }, 'caisse', date, () =>
+    notFound(`Aucun arrêté de caisse n’a été saisi au ${formatDateFr(date)}.`),
+  );
 }
 
 /** What the closure checks about the caisse (counted at the end of the exercise, no gap). */

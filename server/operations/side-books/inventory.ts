@@ -1,7 +1,8 @@
 /**
  * The cahier d'inventaire of a coop, kept across exercises: its items (optimistic versions),
  * the 6800 lines each comes from (any exercise of the coop), and the check of one exercise
- * (its 6800 lines with no item). The rules are pure (templates/definition/inventaire.ts).
+ * (its validated 6800 lines with no item: a draft counts once validated). The rules are pure
+ * (templates/definition/inventaire.ts).
  *
  * What an item says about a closed exercise stays as the closure saw it: an item acquired,
  * disposed of or paid during a closed exercise keeps those facts (409); its location may change.
@@ -29,11 +30,12 @@ import {
 import type { Db } from '../../db/connect';
 import type { CoopRow, Models } from '../../db/models';
 import type { Principal } from '../access';
-import { type AuditJson, type Scope } from '../changes';
-import { ServiceError, notFound } from '../errors';
+import { updateAtVersion, type AuditJson, type Scope } from '../changes';
+import { ServiceError, invalidFields, notFound } from '../errors';
 import { lineInputOf } from '../lines';
 import { auditSideBook, sideBookHistory } from '../side-book-audit';
-import { invalidFields } from './subsidies';
+import { liveLines } from './book-lines';
+import { requireVersion, type RecordName } from './versions';
 
 /** Who reads or writes the inventory of which coop, under which chart. */
 export interface CoopScope {
@@ -44,6 +46,8 @@ export interface CoopScope {
 }
 
 type ItemRow = InstanceType<Models['InventoryItem']>;
+
+const ITEM: RecordName = { the: 'Le bien', of: 'du bien', feminine: false };
 
 interface ExerciseInfo {
   id: number;
@@ -134,13 +138,12 @@ export async function getInventoryItem(scope: CoopScope, id: number): Promise<In
   return itemJson(scope, await findRecord(scope, id));
 }
 
-/** The inventory as an exercise sees it: items held, its 6800 lines with no item, totals, problems. */
+/** The inventory as an exercise sees it: items held, its validated 6800 lines with no item, totals, problems. */
 export async function exerciseInventory(scope: Scope): Promise<InventoryCheckJson> {
   const { db, exercise } = scope;
   const items = await records(db, exercise.coopId);
   const exercises = await exercisesOf(db, exercise.coopId);
-  const rows = await db.models.Line.findAll({ where: { exerciseId: exercise.id, deleted: false } });
-  const lines = rows.map((r) => ({ id: r.id, ...lineInputOf(r) }));
+  const lines = await liveLines(scope);
   const itemLines = await coopLines(
     db,
     exercises,
@@ -254,31 +257,8 @@ export async function createInventoryItem(scope: CoopScope, input: InventoryItem
 }
 
 /** 428 without If-Match, 412 when it is not the current version: the current item is joined. */
-async function checkVersion(
-  scope: CoopScope,
-  current: InventoryRecord,
-  ifMatch: number | null,
-  t: Transaction,
-): Promise<void> {
-  if (ifMatch === null) {
-    throw new ServiceError(
-      428,
-      'version_requise',
-      'Indiquez la version du bien que vous modifiez (en-tête If-Match).',
-      {
-        current: await itemJson(scope, current, t),
-      },
-    );
-  }
-  if (ifMatch !== current.version) {
-    throw new ServiceError(
-      412,
-      'version_perimee',
-      `Le bien a été modifié entre-temps (version ${current.version}, vous aviez la version ${ifMatch}) : rechargez-le avant de le changer.`,
-      { current: await itemJson(scope, current, t) },
-    );
-  }
-}
+const checkVersion = (scope: CoopScope, current: InventoryRecord, ifMatch: number | null, t: Transaction) =>
+  requireVersion(ITEM, current.version, ifMatch, () => itemJson(scope, current, t));
 
 /** Replaces an item's record (If-Match); the same record again changes nothing. */
 export async function replaceInventoryItem(
@@ -297,11 +277,14 @@ export async function replaceInventoryItem(
     if (JSON.stringify(was) === JSON.stringify(record)) return itemJson(scope, before, t);
     const all = await coopLines(db, exercises, [...before.lines, ...record.lines], t);
     await guardClosed(scope, t, exercises, was, record, all);
-    const [count] = await db.models.InventoryItem.update(
+    await updateAtVersion(
+      db.models.InventoryItem,
+      { id, coopId: scope.coop.id },
+      before.version,
       { ...stored(record), version: before.version + 1, updatedAt: new Date() },
-      { where: { id, coopId: scope.coop.id, version: before.version }, transaction: t },
+      t,
+      'Le bien a été modifié entre-temps.',
     );
-    if (count !== 1) throw new ServiceError(412, 'version_perimee', 'Le bien a été modifié entre-temps.');
     await setLines(db, t, id, record.lines);
     const after: InventoryRecord = { id, version: before.version + 1, ...record };
     await audit(scope, t, id, 'update', before, after);
@@ -325,10 +308,14 @@ export async function deleteInventoryItem(scope: CoopScope, id: number, ifMatch:
 }
 
 /** The changes of an item of the coop (a deleted one included), oldest first. */
-export async function inventoryItemHistory(scope: CoopScope, id: number): Promise<AuditJson[]> {
-  const history = await sideBookHistory(scope.db, scope.coop.id, 'inventaire', id);
-  if (!history.length && !(await scope.db.models.InventoryItem.count({ where: { id, coopId: scope.coop.id } }))) {
-    throw unknownItem(scope, id);
-  }
-  return history;
+export function inventoryItemHistory(scope: CoopScope, id: number): Promise<AuditJson[]> {
+  const { db, coop } = scope;
+  return sideBookHistory(
+    db,
+    { coopId: coop.id },
+    'inventaire',
+    id,
+    () => unknownItem(scope, id),
+    async () => (await db.models.InventoryItem.count({ where: { id, coopId: coop.id } })) > 0,
+  );
 }

@@ -1,8 +1,9 @@
 /**
  * The tableau des subventions of an exercise: its subsidies (optimistic versions), the lines
  * attached to them (the 7410/7420 receipts, the expenses they fund), the figures and problems
- * from the pure rules (templates/definition/subventions.ts). Every write takes the exercise row
- * first (a closed year refuses with 409) and is audited, before and after, in its transaction.
+ * from the pure rules (templates/definition/subventions.ts): only validated lines count (a
+ * draft may be attached; it counts once validated). Every write takes the exercise row first (a
+ * closed year refuses with 409) and is audited, before and after, in its transaction.
  */
 import { Op, type Transaction } from 'sequelize';
 import {
@@ -14,8 +15,6 @@ import {
   subsidyFigures,
   touchesChapters,
   validateSubsidy,
-  type BookFieldError,
-  type BookLine,
   type SubsidiesJson,
   type SubsidyInput,
   type SubsidyJson,
@@ -23,10 +22,12 @@ import {
   type SubsidyRecord,
 } from '../../../templates/definition';
 import type { Models } from '../../db/models';
-import { lockExercise, type AuditJson, type Scope } from '../changes';
-import { ServiceError, notFound } from '../errors';
+import { lockExercise, updateAtVersion, type AuditJson, type Scope } from '../changes';
+import { ServiceError, fieldRefused, invalidFields, notFound } from '../errors';
 import { lineInputOf } from '../lines';
-import { auditSideBook, sideBookHistory } from '../side-book-audit';
+import { auditExerciseBook, sideBookHistory } from '../side-book-audit';
+import { liveLines } from './book-lines';
+import { requireVersion, type RecordName } from './versions';
 
 type SubsidyRow = InstanceType<Models['Subsidy']>;
 export type SubsidyRole = SubsidyLink['role'];
@@ -47,28 +48,7 @@ function recordOf(row: SubsidyRow): SubsidyRecord {
   };
 }
 
-/** 422 with every refused field. */
-export function invalidFields(what: string, errors: BookFieldError[]): ServiceError {
-  return new ServiceError(
-    422,
-    'donnees_invalides',
-    `${what} contient des champs invalides : ${errors.map((e) => e.message).join(' ; ')}.`,
-    { errors },
-  );
-}
-
-/** 422 naming one field. */
-export const fieldRefused = (field: string, message: string) =>
-  new ServiceError(422, 'donnees_invalides', message, { errors: [{ field, message }] });
-
-/** The live lines of the exercise, as the side books read them. */
-async function liveLines(scope: Scope, t?: Transaction): Promise<BookLine[]> {
-  const rows = await scope.db.models.Line.findAll({
-    where: { exerciseId: scope.exercise.id, deleted: false },
-    transaction: t,
-  });
-  return rows.map((r) => ({ id: r.id, ...lineInputOf(r) }));
-}
+const SUBSIDY: RecordName = { the: 'La subvention', of: 'de la subvention', feminine: true };
 
 async function linksOf(scope: Scope, subsidyIds: number[], t?: Transaction): Promise<SubsidyLink[]> {
   if (!subsidyIds.length) return [];
@@ -76,12 +56,13 @@ async function linksOf(scope: Scope, subsidyIds: number[], t?: Transaction): Pro
   return rows.map((r) => ({ subsidyId: r.subsidyId, lineId: r.lineId, role: r.role }));
 }
 
+const unknownSubsidy = (scope: Scope, id: number) =>
+  notFound(`La subvention n° ${id} est introuvable dans l’exercice ${exerciseLabel(scope.exercise.year)}.`);
+
 /** The subsidy of this exercise, or 404. */
 async function findSubsidy(scope: Scope, id: number, t?: Transaction): Promise<SubsidyRow> {
   const row = await scope.db.models.Subsidy.findOne({ where: { id, exerciseId: scope.exercise.id }, transaction: t });
-  if (!row) {
-    throw notFound(`La subvention n° ${id} est introuvable dans l’exercice ${exerciseLabel(scope.exercise.year)}.`);
-  }
+  if (!row) throw unknownSubsidy(scope, id);
   return row;
 }
 
@@ -118,23 +99,8 @@ const stored = (s: SubsidyInput) => ({ ...s, actions: JSON.stringify(s.actions) 
 const sameRecord = (a: SubsidyInput, b: SubsidyInput) =>
   JSON.stringify(normalizeSubsidy(a)) === JSON.stringify(normalizeSubsidy(b));
 
-const audit = (
-  scope: Scope,
-  t: Transaction,
-  recordId: number,
-  action: string,
-  before: unknown,
-  after: unknown,
-): Promise<void> =>
-  auditSideBook(scope.db, t, scope.principal, {
-    coopId: scope.exercise.coopId,
-    exerciseId: scope.exercise.id,
-    book: 'subvention',
-    recordId,
-    action,
-    before,
-    after,
-  });
+const audit = (scope: Scope, t: Transaction, recordId: number, action: string, before: unknown, after: unknown) =>
+  auditExerciseBook(scope, t, { book: 'subvention', recordId, action, before, after });
 
 export async function createSubsidy(scope: Scope, input: SubsidyInput): Promise<SubsidyJson> {
   const record = checked(scope, input);
@@ -150,24 +116,8 @@ export async function createSubsidy(scope: Scope, input: SubsidyInput): Promise<
 }
 
 /** 428 without If-Match, 412 when it is not the current version: the current subsidy is joined. */
-async function checkVersion(scope: Scope, row: SubsidyRow, ifMatch: number | null, t: Transaction): Promise<void> {
-  if (ifMatch === null) {
-    throw new ServiceError(
-      428,
-      'version_requise',
-      'Indiquez la version de la subvention que vous modifiez (en-tête If-Match).',
-      { current: await subsidyJson(scope, row, t) },
-    );
-  }
-  if (ifMatch !== row.version) {
-    throw new ServiceError(
-      412,
-      'version_perimee',
-      `La subvention a été modifiée entre-temps (version ${row.version}, vous aviez la version ${ifMatch}) : rechargez-la avant de la changer.`,
-      { current: await subsidyJson(scope, row, t) },
-    );
-  }
-}
+const checkVersion = (scope: Scope, row: SubsidyRow, ifMatch: number | null, t: Transaction) =>
+  requireVersion(SUBSIDY, row.version, ifMatch, () => subsidyJson(scope, row, t));
 
 /** Replaces a subsidy's record (If-Match); the same record again changes nothing. */
 export async function replaceSubsidy(
@@ -183,7 +133,16 @@ export async function replaceSubsidy(
     await checkVersion(scope, row, ifMatch, t);
     const before = recordOf(row);
     if (sameRecord(before, record)) return subsidyJson(scope, row, t);
-    await row.update({ ...stored(record), version: row.version + 1, updatedAt: new Date() }, { transaction: t });
+    const changes = { ...stored(record), version: row.version + 1, updatedAt: new Date() };
+    await updateAtVersion(
+      scope.db.models.Subsidy,
+      { id },
+      row.version,
+      changes,
+      t,
+      'La subvention a été modifiée entre-temps.',
+    );
+    row.set(changes);
     await audit(scope, t, id, 'update', before, recordOf(row));
     return subsidyJson(scope, row, t);
   });
@@ -206,7 +165,7 @@ export async function deleteSubsidy(scope: Scope, id: number, ifMatch: number | 
 /**
  * Attaches a line of the exercise to a subsidy: a receipt (a part on 7410/7420, one subsidy at
  * most) or a use (an expense). Attaching it again changes nothing; with the other role, the
- * role changes.
+ * role changes. A draft may be attached: it counts (received, spent) once validated.
  */
 export async function attachSubsidyLine(
   scope: Scope,
@@ -292,11 +251,12 @@ export async function detachSubsidyLine(scope: Scope, id: number, lineId: string
 /** The changes of a subsidy of this exercise (deleted ones included), oldest first. */
 export async function subsidyHistory(scope: Scope, id: number): Promise<AuditJson[]> {
   const { db, exercise } = scope;
-  const known =
-    (await db.models.Subsidy.count({ where: { id, exerciseId: exercise.id } })) > 0 ||
-    (await db.models.SideBookAudit.count({
-      where: { coopId: exercise.coopId, exerciseId: exercise.id, book: 'subvention', recordId: String(id) },
-    })) > 0;
-  if (!known) throw notFound(`La subvention n° ${id} est introuvable dans l’exercice ${exerciseLabel(exercise.year)}.`);
-  return sideBookHistory(db, exercise.coopId, 'subvention', id);
+  return sideBookHistory(
+    db,
+    { coopId: exercise.coopId, exerciseId: exercise.id },
+    'subvention',
+    id,
+    () => unknownSubsidy(scope, id),
+    async () => (await db.models.Subsidy.count({ where: { id, exerciseId: exercise.id } })) > 0,
+  );
 }
