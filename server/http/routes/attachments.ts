@@ -12,16 +12,14 @@ import {
   readAttachment,
 } from '../../operations/side-books/attachments';
 import type { Route, UploadedFile } from '../context';
-import { COMMON_ERRORS, CoopParam, IdParam, YearParam, problem, scopeOf } from './shared';
+import { COMMON_ERRORS, CoopParam, IdParam, YearParam, numberParam, problem, scopeOf } from './shared';
+import { BOOK_WRITE_ERRORS as WRITE_ERRORS } from './side-books-shared';
 
 const EXERCISE = '/api/coops/{coop}/exercises/{year}';
 const LINE_ATTACHMENTS = `${EXERCISE}/lines/{id}/attachments`;
 const ATTACHMENTS = `${EXERCISE}/attachments`;
 
-const AttachmentParam = {
-  description: 'numéro de la pièce justificative',
-  schema: z.string().regex(/^\d{1,9}$/, { error: 'pièce : numéro attendu' }),
-};
+const AttachmentParam = numberParam('numéro de la pièce justificative', 'pièce');
 
 export const AttachmentSchema = z
   .object({
@@ -49,11 +47,6 @@ export const AttachmentCounts = z
  * same origin), so a crafted PDF or image cannot act in the service's origin.
  */
 export const ATTACHMENT_CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'";
-
-const WRITE_ERRORS = {
-  ...COMMON_ERRORS,
-  409: problem('exercice clôturé'),
-};
 
 export const ATTACHMENT_ROUTES: Route[] = [
   {

@@ -9,14 +9,21 @@ import {
   putCashCount,
 } from '../../operations/side-books/cash-counts';
 import type { Route } from '../context';
-import { COMMON_ERRORS, CoopParam, YearParam, ifMatchOf, problem, scopeOf } from './shared';
+import {
+  COMMON_ERRORS,
+  CoopParam,
+  YearParam,
+  ifMatchOf,
+  isoDateText,
+  problem,
+  replyVersioned,
+  scopeOf,
+} from './shared';
+import { BOOK_WRITE_ERRORS, SideBookChange } from './side-books-shared';
 
 const CASH_COUNTS = '/api/coops/{coop}/exercises/{year}/cash-counts';
 
-const DateParam = {
-  description: 'date du comptage, AAAA-MM-JJ (dans l’exercice)',
-  schema: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'date : AAAA-MM-JJ attendu (ex. 2026-08-31)' }),
-};
+const DateParam = { description: 'date du comptage, AAAA-MM-JJ (dans l’exercice)', schema: isoDateText('date') };
 
 const DENOMINATION_LIST = DENOMINATIONS.map((d) => d.cents).join(', ');
 
@@ -55,10 +62,8 @@ export const CashCount = z
   })
   .meta({ id: 'CashCount' });
 
-const CashCountChange = z.object({
+const CashCountChange = SideBookChange.extend({
   action: z.enum(['create', 'update', 'delete']),
-  at: z.string(),
-  login: z.string(),
   before: z.unknown().nullable().meta({ description: 'l’arrêté avant : date, counts, total, balance, gap, version' }),
   after: z.unknown().nullable().meta({ description: 'l’arrêté après (null pour une suppression)' }),
 });
@@ -70,8 +75,7 @@ const COUNT_IF_MATCH = {
   },
 };
 const COUNT_WRITE_ERRORS = {
-  ...COMMON_ERRORS,
-  409: problem('exercice clôturé'),
+  ...BOOK_WRITE_ERRORS,
   412: problem('version périmée ou arrêté supprimé entre-temps : l’arrêté actuel est dans current'),
 };
 
@@ -95,9 +99,7 @@ export const CASH_COUNT_ROUTES: Route[] = [
     params: { coop: CoopParam, year: YearParam, date: DateParam },
     responses: { 200: { description: 'l’arrêté de caisse', schema: CashCount }, ...COMMON_ERRORS },
     async handle(r) {
-      const count = await getCashCount(await scopeOf(r), r.params.date!);
-      r.ctx.set('ETag', `"${count.version}"`);
-      r.ctx.body = count;
+      replyVersioned(r, await getCashCount(await scopeOf(r), r.params.date!));
     },
   },
   {
@@ -122,9 +124,7 @@ export const CASH_COUNT_ROUTES: Route[] = [
         r.body as { counts?: unknown },
         ifMatchOf(r),
       );
-      r.ctx.status = status;
-      r.ctx.set('ETag', `"${count.version}"`);
-      r.ctx.body = count;
+      replyVersioned(r, count, status);
     },
   },
   {

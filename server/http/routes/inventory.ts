@@ -13,43 +13,38 @@ import {
 } from '../../operations/side-books/inventory';
 import type { Route, RouteContext } from '../context';
 import { Uuid, cleanString } from '../schemas';
-import { BookProblemSchema, LineRefSchema } from './regies';
-import { SideBookHistory } from './subsidies';
 import {
   COMMON_ERRORS,
   CoopParam,
-  IF_MATCH_REQUIRED,
-  WRITE_ERRORS,
   YearParam,
+  ifMatchHeader,
   ifMatchOf,
+  numberParam,
   problem,
+  replyVersioned,
   scopeOf,
 } from './shared';
+import { BookProblemSchema, LineRefSchema, SideBookHistory, bookDate, versionedWriteErrors } from './side-books-shared';
 
 const INVENTORY = '/api/coops/{coop}/inventory';
-const ItemParam = {
-  description: 'numéro du bien',
-  schema: z.string().regex(/^\d{1,9}$/, { error: 'bien : numéro attendu' }),
-};
-
-const date = (what: string) =>
-  z.string({ error: `${what} : date AAAA-MM-JJ attendue` }).meta({ description: 'AAAA-MM-JJ' });
+const ItemParam = numberParam('numéro du bien', 'bien');
+const IF_MATCH = ifMatchHeader('du bien', true);
 
 /** Types only: the rules (designation, dates, value, disposal reason, the 6800 lines) are the shared ones. */
 export const InventoryItemBody = z
   .object({
     designation: cleanString('designation').meta({ description: 'le bien, tel qu’on le reconnaît' }),
-    acquiredOn: date('acquiredOn'),
+    acquiredOn: bookDate('acquiredOn'),
     value: z
       .number({ error: 'value : nombre de centimes attendu' })
       .int({ error: 'value : montant en centimes entiers (45000 pour 450,00 €)' })
       .meta({ description: 'valeur d’acquisition, en centimes' }),
-    lines: z
-      .array(Uuid, { error: 'lines : liste d’identifiants de lignes attendue' })
-      .default([])
-      .meta({ description: 'lignes en 6800 d’où vient le bien (tout exercice de la coopérative)' }),
+    lines: z.array(Uuid, { error: 'lines : liste d’identifiants de lignes attendue' }).default([]).meta({
+      description:
+        'lignes en 6800 d’où vient le bien (tout exercice de la coopérative) ; une ligne en brouillon peut y être, elle ne compte dans le contrôle de son exercice qu’une fois validée',
+    }),
     location: cleanString('location').nullable().default(null),
-    disposedOn: date('disposedOn').nullable().default(null),
+    disposedOn: bookDate('disposedOn').nullable().default(null),
     disposalReason: cleanString('disposalReason').nullable().default(null).meta({
       description: 'motif de sortie : obligatoire avec la date de sortie',
     }),
@@ -94,8 +89,13 @@ const Inventory = z
 const InventoryCheck = z
   .object({
     items: z.array(InventoryItem).meta({ description: 'biens détenus pendant l’exercice' }),
-    unlisted: z.array(LineRefSchema).meta({ description: 'lignes en 6800 de l’exercice sans bien à l’inventaire' }),
-    totals: z.object({ purchases: z.number().int(), listed: z.number().int() }),
+    unlisted: z.array(LineRefSchema).meta({
+      description: 'lignes validées en 6800 de l’exercice sans bien à l’inventaire (les brouillons n’y sont pas)',
+    }),
+    totals: z.object({
+      purchases: z.number().int().meta({ description: 'achats de biens durables de l’exercice (lignes validées)' }),
+      listed: z.number().int().meta({ description: 'valeur des biens acquis pendant l’exercice' }),
+    }),
     problems: z.array(BookProblemSchema),
   })
   .meta({ id: 'InventoryCheck' });
@@ -108,15 +108,10 @@ async function coopScopeOf(r: RouteContext): Promise<CoopScope> {
 
 const itemId = (r: RouteContext) => Number(r.params.item);
 
-function reply(r: RouteContext, item: { version: number }, status = 200): void {
-  r.ctx.status = status;
-  r.ctx.set('ETag', `"${item.version}"`);
-  r.ctx.body = item;
-}
-
 const CLOSED = problem(
   'exercice clôturé : un bien acquis, sorti ou payé pendant un exercice clôturé n’y change plus (son emplacement si)',
 );
+const WRITE_ERRORS = { ...versionedWriteErrors('le bien actuel'), 409: CLOSED };
 
 export const INVENTORY_ROUTES: Route[] = [
   {
@@ -141,7 +136,7 @@ export const INVENTORY_ROUTES: Route[] = [
     async handle(r) {
       const item = await createInventoryItem(await coopScopeOf(r), r.body as z.infer<typeof InventoryItemBody>);
       r.ctx.set('Location', `${r.ctx.path}/${item.id}`);
-      reply(r, item, 201);
+      replyVersioned(r, item, 201);
     },
   },
   {
@@ -152,7 +147,7 @@ export const INVENTORY_ROUTES: Route[] = [
     params: { coop: CoopParam, item: ItemParam },
     responses: { 200: { description: 'le bien', schema: InventoryItem }, ...COMMON_ERRORS },
     async handle(r) {
-      reply(r, await getInventoryItem(await coopScopeOf(r), itemId(r)));
+      replyVersioned(r, await getInventoryItem(await coopScopeOf(r), itemId(r)));
     },
   },
   {
@@ -161,12 +156,12 @@ export const INVENTORY_ROUTES: Route[] = [
     summary: 'remplace un bien (If-Match requis) : une sortie d’inventaire demande sa date et son motif',
     tag: 'inventaire',
     params: { coop: CoopParam, item: ItemParam },
-    headers: IF_MATCH_REQUIRED,
+    headers: IF_MATCH,
     body: InventoryItemBody,
-    responses: { 200: { description: 'le bien', schema: InventoryItem }, ...WRITE_ERRORS, 409: CLOSED },
+    responses: { 200: { description: 'le bien', schema: InventoryItem }, ...WRITE_ERRORS },
     async handle(r) {
       const body = r.body as z.infer<typeof InventoryItemBody>;
-      reply(r, await replaceInventoryItem(await coopScopeOf(r), itemId(r), body, ifMatchOf(r)));
+      replyVersioned(r, await replaceInventoryItem(await coopScopeOf(r), itemId(r), body, ifMatchOf(r)));
     },
   },
   {
@@ -176,8 +171,8 @@ export const INVENTORY_ROUTES: Route[] = [
       'supprime un bien inscrit par erreur (If-Match requis) ; un bien qui quitte la coopérative reçoit plutôt une date de sortie',
     tag: 'inventaire',
     params: { coop: CoopParam, item: ItemParam },
-    headers: IF_MATCH_REQUIRED,
-    responses: { 204: { description: 'bien supprimé' }, ...WRITE_ERRORS, 409: CLOSED },
+    headers: IF_MATCH,
+    responses: { 204: { description: 'bien supprimé' }, ...WRITE_ERRORS },
     async handle(r) {
       await deleteInventoryItem(await coopScopeOf(r), itemId(r), ifMatchOf(r));
       r.ctx.status = 204;

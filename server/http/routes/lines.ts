@@ -27,14 +27,13 @@ import {
   YearParam,
   ifMatchOf,
   problem,
+  replyVersioned,
   scopeOf,
 } from './shared';
 
 function reply(r: RouteContext, outcome: WriteOutcome): void {
   if (outcome.result === 'conflict') throw refusal(outcome);
-  r.ctx.status = outcome.status;
-  r.ctx.set('ETag', `"${outcome.row.version}"`);
-  r.ctx.body = lineJson(outcome.row);
+  replyVersioned(r, lineJson(outcome.row), outcome.status);
 }
 
 const LINES = '/api/coops/{coop}/exercises/{year}/lines';
@@ -66,9 +65,7 @@ export const LINE_ROUTES: Route[] = [
     params: { coop: CoopParam, year: YearParam, id: IdParam },
     responses: { 200: { description: 'la ligne (ou sa trace de suppression)', schema: S.Line }, ...COMMON_ERRORS },
     async handle(r) {
-      const row = await getLine(await scopeOf(r), r.params.id!);
-      r.ctx.set('ETag', `"${row.version}"`);
-      r.ctx.body = lineJson(row);
+      replyVersioned(r, lineJson(await getLine(await scopeOf(r), r.params.id!)));
     },
   },
   {

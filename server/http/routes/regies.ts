@@ -1,27 +1,9 @@
 /** The régies d'avance of an exercise: per holder, given, spent (by chapter), returned, balance. */
 import { z } from 'zod';
-import { LINE_KINDS } from '../../../templates/definition';
 import { regiesOf } from '../../operations/side-books/regies';
 import type { Route } from '../context';
 import { COMMON_ERRORS, CoopParam, YearParam, scopeOf } from './shared';
-
-/** A line as a side book shows it (inline: each book's schema stays its own). */
-export const LineRefSchema = z.object({
-  id: z.string(),
-  pj: z.string(),
-  date: z.string(),
-  libelle: z.string(),
-  kind: z.enum(LINE_KINDS),
-  amount: z.number().int().meta({ description: 'montant qui concerne le livre, en centimes' }),
-});
-
-/** What a side book reports for the closure: a stable code, a French sentence, the lines concerned. */
-export const BookProblemSchema = z.object({
-  code: z.string(),
-  severity: z.enum(['error', 'warning']),
-  message: z.string(),
-  lines: z.array(z.string()).meta({ description: 'identifiants des lignes concernées' }),
-});
+import { BookProblemSchema, LineRefSchema } from './side-books-shared';
 
 export const Regies = z
   .object({

@@ -16,8 +16,23 @@ export const YearParam = {
   schema: z.string().regex(/^\d{4}$/, { error: 'année sur 4 chiffres attendue (2025 pour 2025-2026)' }),
 };
 export const IdParam = { description: 'UUID de la ligne', schema: S.Uuid };
-export const IF_MATCH = { 'If-Match': { description: 'version de la ligne connue du client (ex. "3")' } };
-export const IF_MATCH_REQUIRED = { 'If-Match': { ...IF_MATCH['If-Match'], required: true } };
+
+/** A record named by its number in the path (a relevé, a subvention, a bien, a pièce). */
+export const numberParam = (description: string, name: string) => ({
+  description,
+  schema: z.string().regex(/^\d{1,9}$/, { error: `${name} : numéro attendu` }),
+});
+
+/** A date in the path or the query, AAAA-MM-JJ (whether it exists is for the operation to say). */
+export const isoDateText = (name: string) =>
+  z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: `${name} : AAAA-MM-JJ attendu (ex. 2026-08-31)` });
+
+/** The If-Match header of a versioned record; `of` names it (« de la ligne », « de la subvention »). */
+export const ifMatchHeader = (of: string, required = false) => ({
+  'If-Match': { description: `version ${of} connue du client (ex. "3")`, ...(required ? { required } : {}) },
+});
+export const IF_MATCH = ifMatchHeader('de la ligne');
+export const IF_MATCH_REQUIRED = ifMatchHeader('de la ligne', true);
 
 export const problem = (description: string) => ({ description, schema: S.ProblemDocument });
 export const COMMON_ERRORS = {
@@ -44,6 +59,13 @@ export function parseIfMatch(header: string | undefined): number | null {
 }
 
 export const ifMatchOf = (r: RouteContext) => parseIfMatch(r.ctx.get('If-Match') || undefined);
+
+/** Answers a versioned record: its version as the ETag (what the next If-Match sends back). */
+export function replyVersioned(r: RouteContext, body: { version: number }, status = 200): void {
+  r.ctx.status = status;
+  r.ctx.set('ETag', `"${body.version}"`);
+  r.ctx.body = body;
+}
 
 /** The exercise named by the path, if the principal may reach it. */
 export async function scopeOf(r: RouteContext): Promise<Scope> {

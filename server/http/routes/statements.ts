@@ -11,13 +11,10 @@ import {
 } from '../../operations/statements';
 import type { Route } from '../context';
 import { cleanString } from '../schemas';
-import { COMMON_ERRORS, CoopParam, YearParam, problem, scopeOf } from './shared';
+import { COMMON_ERRORS, CoopParam, YearParam, isoDateText, numberParam, problem, scopeOf } from './shared';
 
 const STATEMENTS = '/api/coops/{coop}/exercises/{year}/statements';
-const StatementParam = {
-  description: 'numéro du relevé importé',
-  schema: z.string().regex(/^\d{1,9}$/, { error: 'relevé : numéro attendu' }),
-};
+const StatementParam = numberParam('numéro du relevé importé', 'relevé');
 
 const Acceptance = z
   .object({
@@ -165,7 +162,7 @@ export const STATEMENT_ROUTES: Route[] = [
     query: {
       date: {
         description: 'AAAA-MM-JJ (défaut : la fin de l’exercice)',
-        schema: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'date : AAAA-MM-JJ attendu' }),
+        schema: isoDateText('date'),
       },
     },
     responses: { 200: { description: 'l’état de rapprochement', schema: Json }, ...COMMON_ERRORS },

@@ -13,31 +13,33 @@ import {
 } from '../../operations/side-books/subsidies';
 import type { Route, RouteContext } from '../context';
 import { Uuid, cleanString } from '../schemas';
-import { BookProblemSchema, LineRefSchema } from './regies';
 import {
   COMMON_ERRORS,
   CoopParam,
-  IF_MATCH_REQUIRED,
-  WRITE_ERRORS,
   YearParam,
+  ifMatchHeader,
   ifMatchOf,
+  numberParam,
   problem,
+  replyVersioned,
   scopeOf,
 } from './shared';
+import {
+  BOOK_WRITE_ERRORS,
+  BookProblemSchema,
+  LineRefSchema,
+  SideBookHistory,
+  bookDate,
+  versionedWriteErrors,
+} from './side-books-shared';
 
 const SUBSIDIES = '/api/coops/{coop}/exercises/{year}/subsidies';
-const SubsidyParam = {
-  description: 'numéro de la subvention',
-  schema: z.string().regex(/^\d{1,9}$/, { error: 'subvention : numéro attendu' }),
-};
+const SubsidyParam = numberParam('numéro de la subvention', 'subvention');
 const LineParam = { description: 'UUID de la ligne rattachée', schema: Uuid };
+const IF_MATCH = ifMatchHeader('de la subvention', true);
+const WRITE_ERRORS = versionedWriteErrors('la subvention actuelle');
 
-const isoDate = (what: string) =>
-  z
-    .string({ error: `${what} : date AAAA-MM-JJ attendue` })
-    .nullable()
-    .default(null)
-    .meta({ description: 'AAAA-MM-JJ' });
+const isoDate = (field: string) => bookDate(field).nullable().default(null);
 
 /** Types only: the rules (texts required, the chapter of the chart, dates, justification) are the shared ones. */
 export const SubsidyInputBody = z
@@ -80,10 +82,6 @@ export const SubsidyInputBody = z
     },
   });
 
-export const SideBookHistory = z.array(
-  z.object({ action: z.string(), at: z.string(), login: z.string(), before: z.unknown(), after: z.unknown() }),
-);
-
 const Subsidy = z
   .object({
     id: z.number().int(),
@@ -97,17 +95,24 @@ const Subsidy = z
     state: z.enum(['a_justifier', 'justifiee']),
     justifiedOn: z.string().nullable(),
     note: z.string().nullable(),
-    receipts: z.array(LineRefSchema).meta({ description: 'recettes rattachées (leur part en 7410/7420)' }),
+    receipts: z.array(LineRefSchema).meta({
+      description:
+        'recettes validées rattachées (leur part en 7410/7420) ; une recette en brouillon rattachée ne compte qu’une fois validée',
+    }),
     received: z.number().int(),
-    uses: z.array(LineRefSchema).meta({ description: 'dépenses rattachées comme emploi' }),
-    spent: z.number().int().meta({ description: 'dépenses rattachées + dépenses de ses actions' }),
+    uses: z.array(LineRefSchema).meta({
+      description: 'dépenses validées rattachées comme emploi (une dépense en brouillon compte une fois validée)',
+    }),
+    spent: z.number().int().meta({ description: 'dépenses validées rattachées + dépenses validées de ses actions' }),
   })
   .meta({ id: 'Subsidy' });
 
 const Subsidies = z
   .object({
     subsidies: z.array(Subsidy),
-    unattached: z.array(LineRefSchema).meta({ description: 'recettes en 7410/7420 rattachées à aucune subvention' }),
+    unattached: z.array(LineRefSchema).meta({
+      description: 'recettes validées en 7410/7420 rattachées à aucune subvention (les brouillons n’y sont pas)',
+    }),
     totals: z.object({ granted: z.number().int(), received: z.number().int(), spent: z.number().int() }),
     problems: z.array(BookProblemSchema),
   })
@@ -124,12 +129,6 @@ export const AttachRequest = z
   .meta({ id: 'SubsidyAttachRequest' });
 
 const subsidyId = (r: RouteContext) => Number(r.params.subsidy);
-
-function reply(r: RouteContext, subsidy: { version: number }, status = 200): void {
-  r.ctx.status = status;
-  r.ctx.set('ETag', `"${subsidy.version}"`);
-  r.ctx.body = subsidy;
-}
 
 export const SUBSIDY_ROUTES: Route[] = [
   {
@@ -151,15 +150,11 @@ export const SUBSIDY_ROUTES: Route[] = [
     tag: 'subventions',
     params: { coop: CoopParam, year: YearParam },
     body: SubsidyInputBody,
-    responses: {
-      201: { description: 'la subvention créée', schema: Subsidy },
-      409: problem('exercice clôturé'),
-      ...COMMON_ERRORS,
-    },
+    responses: { 201: { description: 'la subvention créée', schema: Subsidy }, ...BOOK_WRITE_ERRORS },
     async handle(r) {
       const subsidy = await createSubsidy(await scopeOf(r), r.body as z.infer<typeof SubsidyInputBody>);
       r.ctx.set('Location', `${r.ctx.path}/${subsidy.id}`);
-      reply(r, subsidy, 201);
+      replyVersioned(r, subsidy, 201);
     },
   },
   {
@@ -170,7 +165,7 @@ export const SUBSIDY_ROUTES: Route[] = [
     params: { coop: CoopParam, year: YearParam, subsidy: SubsidyParam },
     responses: { 200: { description: 'la subvention', schema: Subsidy }, ...COMMON_ERRORS },
     async handle(r) {
-      reply(r, await getSubsidy(await scopeOf(r), subsidyId(r)));
+      replyVersioned(r, await getSubsidy(await scopeOf(r), subsidyId(r)));
     },
   },
   {
@@ -179,12 +174,12 @@ export const SUBSIDY_ROUTES: Route[] = [
     summary: 'remplace une subvention (If-Match requis) : la passer à « justifiée » demande la date',
     tag: 'subventions',
     params: { coop: CoopParam, year: YearParam, subsidy: SubsidyParam },
-    headers: IF_MATCH_REQUIRED,
+    headers: IF_MATCH,
     body: SubsidyInputBody,
     responses: { 200: { description: 'la subvention', schema: Subsidy }, ...WRITE_ERRORS },
     async handle(r) {
       const body = r.body as z.infer<typeof SubsidyInputBody>;
-      reply(r, await replaceSubsidy(await scopeOf(r), subsidyId(r), body, ifMatchOf(r)));
+      replyVersioned(r, await replaceSubsidy(await scopeOf(r), subsidyId(r), body, ifMatchOf(r)));
     },
   },
   {
@@ -193,7 +188,7 @@ export const SUBSIDY_ROUTES: Route[] = [
     summary: 'supprime une subvention (If-Match requis) ; ses lignes sont détachées',
     tag: 'subventions',
     params: { coop: CoopParam, year: YearParam, subsidy: SubsidyParam },
-    headers: IF_MATCH_REQUIRED,
+    headers: IF_MATCH,
     responses: { 204: { description: 'subvention supprimée' }, ...WRITE_ERRORS },
     async handle(r) {
       await deleteSubsidy(await scopeOf(r), subsidyId(r), ifMatchOf(r));
@@ -204,7 +199,7 @@ export const SUBSIDY_ROUTES: Route[] = [
     method: 'post',
     path: `${SUBSIDIES}/{subsidy}/lines`,
     summary:
-      'rattache une ligne de l’exercice : une recette en 7410/7420 (à une seule subvention) ou une dépense qu’elle finance',
+      'rattache une ligne de l’exercice : une recette en 7410/7420 (à une seule subvention) ou une dépense qu’elle finance ; une ligne en brouillon peut être rattachée, elle ne compte qu’une fois validée',
     tag: 'subventions',
     params: { coop: CoopParam, year: YearParam, subsidy: SubsidyParam },
     body: AttachRequest,
@@ -217,7 +212,7 @@ export const SUBSIDY_ROUTES: Route[] = [
     async handle(r) {
       const body = r.body as z.infer<typeof AttachRequest>;
       const { created, subsidy } = await attachSubsidyLine(await scopeOf(r), subsidyId(r), body.line, body.role);
-      reply(r, subsidy, created ? 201 : 200);
+      replyVersioned(r, subsidy, created ? 201 : 200);
     },
   },
   {
@@ -226,13 +221,9 @@ export const SUBSIDY_ROUTES: Route[] = [
     summary: 'détache une ligne de la subvention',
     tag: 'subventions',
     params: { coop: CoopParam, year: YearParam, subsidy: SubsidyParam, id: LineParam },
-    responses: {
-      200: { description: 'la subvention', schema: Subsidy },
-      409: problem('exercice clôturé'),
-      ...COMMON_ERRORS,
-    },
+    responses: { 200: { description: 'la subvention', schema: Subsidy }, ...BOOK_WRITE_ERRORS },
     async handle(r) {
-      reply(r, await detachSubsidyLine(await scopeOf(r), subsidyId(r), r.params.id!));
+      replyVersioned(r, await detachSubsidyLine(await scopeOf(r), subsidyId(r), r.params.id!));
     },
   },
   {
