@@ -16,6 +16,9 @@ import { REGIE_ROUTES } from './routes/regies';
 import { ACTION_ROUTES } from './routes/actions';
 import { ATTACHMENT_ROUTES } from './routes/attachments';
 import { COOP_ADMIN_ROUTES } from './routes/coop-admin';
+import { CLOSURE_ROUTES } from './routes/closure';
+import { REPORT_ROUTES } from './routes/reports';
+import { PRINTABLE_ROUTES } from './routes/printable';
 
 export type { Route } from './context';
 
@@ -33,4 +36,7 @@ export const ROUTES: Route[] = [
   ...ACTION_ROUTES,
   ...ATTACHMENT_ROUTES,
   ...COOP_ADMIN_ROUTES,
+  ...CLOSURE_ROUTES,
+  ...REPORT_ROUTES,
+  ...PRINTABLE_ROUTES,
 ];

@@ -1,0 +1,4 @@
+/** (being built) */
+import type { Route } from '../context';
+
+export const REPORT_ROUTES: Route[] = [];
