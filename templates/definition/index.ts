@@ -18,3 +18,4 @@ export * from './iban';
 export * from './statements';
 export * from './matching';
 export * from './reconciliation';
+export * from './crf';
