@@ -19,6 +19,8 @@ export interface ServiceOptions {
   proxyHops?: number;
   /** Directory of the pièces justificatives' files; absent: they are kept in the database. */
   attachmentsDir?: string | null;
+  /** The service's clock (absent: the system's). */
+  now?: () => Date;
 }
 
 export interface RunningService {
@@ -42,6 +44,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       sessionHours: options.sessionHours ?? 12,
       proxyHops: options.proxyHops,
       attachments,
+      now: options.now,
     });
     const server = options.https ? createHttpsServer(options.https, app.callback()) : createServer(app.callback());
     server.keepAliveTimeout = 65_000;

@@ -20,6 +20,8 @@ export interface Services {
   proxyHops?: number;
   /** Where the bytes of the pièces justificatives are kept (database or disk). */
   attachments: AttachmentStore;
+  /** The service's clock (absent: the system's); tests set it to check the closure on a given day. */
+  now?: () => Date;
 }
 
 export type Method = 'get' | 'put' | 'post' | 'patch' | 'delete';

@@ -18,4 +18,5 @@ export * from './iban';
 export * from './statements';
 export * from './matching';
 export * from './reconciliation';
+export * from './closure';
 export * from './crf';
