@@ -153,12 +153,12 @@ describe('the compte rendu financier of a small exercise', () => {
   test('régies and actions from the validated lines; the last arrêté de caisse', () => {
     expect(crf.regies).toEqual([{ holder: 'Mme Martin', given: 10_000, spent: 7_000, returned: 0, balance: 3_000 }]);
     expect(crf.actions).toEqual([{ action: 'Kermesse', receipts: 45_000, expenses: 23_456, result: 21_544, lines: 2 }]);
-    const counts = [
+    const counts: CrfInput['cashCounts'] = [
       { date: '2025-10-31', counts: { '500': 6 }, total: 3_000, balance: 3_001, gap: -1, ok: false },
       { date: '2026-01-31', counts: { '1000': 3, '1': 1 }, total: 3_001, balance: 3_001, gap: 0, ok: true },
     ];
     const c = buildCrf(base(lines, { cashCounts: counts })).caisse;
-    expect(c).toEqual({ soldeCahier: 3_001, dernierArrete: counts[1], arretes: 2 });
+    expect(c).toEqual({ soldeCahier: 3_001, dernierArrete: counts[1]!, arretes: 2 });
     expect(crf.caisse).toEqual({ soldeCahier: 3_001, dernierArrete: null, arretes: 0 });
   });
 });

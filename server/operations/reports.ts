@@ -1,0 +1,95 @@
+/**
+ * The compte rendu financier of an exercise, any day of the year (provisional until the
+ * closure): gathered from storage (the lines, the latest statement and what it cleared, the side
+ * books) and built by the pure `buildCrf`; as JSON, or as the cahier workbook filled with the
+ * exercise (its Compte rendu sheet and the side-book sheets recompute the same figures).
+ */
+import { buildCrf, byDateThenPj, type Crf, type CrfInput, type IsoDate } from '../../templates/definition';
+import { buildCahierWorkbook, type WorkbookLine } from '../../templates/workbook/build';
+import { exerciseFor, type Principal } from './access';
+import type { Db } from '../db/connect';
+import type { Scope } from './changes';
+import { liveLines } from './side-books/book-lines';
+import { listCashCounts } from './side-books/cash-counts';
+import { exerciseInventory } from './side-books/inventory';
+import { listSubsidies } from './side-books/subsidies';
+import { reconciliationAt } from './statements';
+
+export const REPORT_FORMATS = ['json', 'xlsx'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** Everything the CRF is built from, read once. */
+export async function crfInput(db: Db, principal: Principal, coop: string, year: number, date?: IsoDate) {
+  const s = await exerciseFor(db, principal, coop, year);
+  const scope: Scope = { db, principal, exercise: s.exercise, chart: s.chart };
+  const [lines, rec, cashCounts, subsidies, inventory] = await Promise.all([
+    liveLines(scope),
+    reconciliationAt(scope, null),
+    listCashCounts(scope),
+    listSubsidies(scope),
+    exerciseInventory(scope),
+  ]);
+  // A line is cleared at the exercise's end unless the état de rapprochement still lists it.
+  const outstanding = new Set([...rec.outstanding.payments.lines, ...rec.outstanding.receipts.lines].map((l) => l.id));
+  const input: CrfInput = {
+    coop: { number: s.coop.number, name: s.coop.name, school: s.coop.school, department: s.coop.departmentCode },
+    exercise: { year, status: s.exercise.status },
+    date: date ?? new Date().toISOString().slice(0, 10),
+    chart: s.chart,
+    opening: { banque: Number(s.exercise.openingBanque), caisse: Number(s.exercise.openingCaisse) },
+    lines: lines.map((l) => ({ ...l, pointed: !outstanding.has(l.id) })),
+    statement:
+      rec.statement?.date && rec.statementBalance !== null
+        ? { date: rec.statement.date, balance: rec.statementBalance }
+        : null,
+    cashCounts,
+    subsidies: subsidies.subsidies,
+    inventory: inventory.items,
+  };
+  return input;
+}
+
+export async function crfJson(db: Db, principal: Principal, coop: string, year: number, date?: IsoDate): Promise<Crf> {
+  return buildCrf(await crfInput(db, principal, coop, year, date));
+}
+
+/** The cahier workbook of the exercise filled with its validated lines and its side books. */
+export async function crfWorkbook(input: CrfInput): Promise<Buffer> {
+  const lines: WorkbookLine[] = input.lines
+    .filter((l) => l.status !== 'draft')
+    .map(({ status: _status, ...l }) => l)
+    .sort(byDateThenPj);
+  return buildCahierWorkbook({
+    coop: {
+      nom: input.coop.name,
+      numero: input.coop.number,
+      departement: input.coop.department,
+      ...(input.coop.school ? { ecole: input.coop.school } : {}),
+    },
+    exercise: input.exercise.year,
+    opening: input.opening,
+    chart: input.chart,
+    lines,
+    releve: input.statement ? { date: input.statement.date, solde: input.statement.balance } : undefined,
+    cashCounts: input.cashCounts,
+    subsidies: input.subsidies,
+    inventory: input.inventory,
+  });
+}
+
+/** The document of the exercise in a format: its bytes, Content-Type and a French file name. */
+export async function crfDocument(
+  db: Db,
+  principal: Principal,
+  coop: string,
+  year: number,
+  format: ReportFormat,
+): Promise<{ bytes: Buffer; type: string; fileName: string }> {
+  const input = await crfInput(db, principal, coop, year);
+  const crf = buildCrf(input);
+  const fileName = `compte-rendu-${crf.coop.number}-${crf.exercise.label}.${format}`;
+  if (format === 'xlsx') return { bytes: await crfWorkbook(input), type: XLSX_TYPE, fileName };
+  return { bytes: Buffer.from(`${JSON.stringify(crf, null, 2)}\n`), type: 'application/json; charset=utf-8', fileName };
+}
