@@ -2,6 +2,7 @@
 import { commandHelp, parseCommand, programHelp, UserError, type Command, type Output } from './command';
 import { coopCommand, userCommand } from './account-commands';
 import { DB_PASSWORD_WARNING, redactSecrets, urlPassword } from './secret';
+import { reportCommand } from './report-command';
 import { serveCommand } from './serve-command';
 import { startCommand } from './start-command';
 import { statementCommand } from './statement-command';
@@ -14,6 +15,7 @@ export const COMMANDS: readonly Command[] = [
   userCommand,
   templateCommand,
   statementCommand,
+  reportCommand,
 ];
 
 const PROGRAM = 'cahier';

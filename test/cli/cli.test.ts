@@ -102,7 +102,7 @@ describe('la commande cahier', () => {
   test('errors are French, on stderr, with a non-zero exit', async () => {
     expect(await run('inventer')).toMatchObject({
       code: 2,
-      err: 'Commande inconnue : inventer. Commandes : start, serve, coop, user, template, statement. Voir : cahier --help\n',
+      err: 'Commande inconnue : inventer. Commandes : start, serve, coop, user, template, statement, report. Voir : cahier --help\n',
     });
     expect(await run('template', '--sans-objet')).toMatchObject({
       code: 2,
