@@ -1,5 +1,5 @@
 /** The service's API as the task pane uses it (same origin: the service serves the pane). */
-import type { Chart, LineInput, Problem } from '../../templates/definition';
+import type { Chart, ClosureReport, LineInput, Problem } from '../../templates/definition';
 
 export interface ServerLine extends LineInput {
   id: string;
@@ -287,11 +287,9 @@ export class Api {
   reconciliation = (coop: string, year: number, date: string) =>
     this.request<ReconciliationJson>('GET', `${this.base2(coop, year)}/reconciliation?date=${date}`);
 
-  closure = (coop: string, year: number) =>
-    this.request<{ checks: { code: string; ok: boolean; message: string }[] }>(
-      'GET',
-      `${this.base2(coop, year)}/closure`,
-    );
+  /** The closure checks; `pending`: the lines still waiting in the workbook's queue. */
+  closure = (coop: string, year: number, pending = 0) =>
+    this.request<ClosureReport>('GET', `${this.base2(coop, year)}/closure${pending > 0 ? `?pending=${pending}` : ''}`);
 
   /** Pièces justificatives: the number per line of the exercise (the 📎 of the sheet). */
   attachmentCounts = (coop: string, year: number) =>

@@ -26,9 +26,10 @@ import {
   Text,
 } from '@fluentui/react-components';
 import { DEFAULT_CHART, formatDateFr, formatEuros, type Chart, type LineInput } from '../../../templates/definition';
-import { Api, ApiError, type CoopSummary, type ExerciseSummary, type SessionUser } from '../api';
+import { Api, type CoopSummary, type ExerciseSummary, type SessionUser } from '../api';
 import { SyncEngine, type SyncState } from '../sync';
 import type { CahierWorkbook } from '../workbook';
+import { Cloture } from './cloture';
 import { EntryForm } from './entry-form';
 import { Pointage } from './pointage';
 import { Livres } from './livres';
@@ -208,36 +209,6 @@ function SelectedLine({ engine, onEdit }: { engine: SyncEngine; onEdit: (row: nu
           </DialogBody>
         </DialogSurface>
       </Dialog>
-    </section>
-  );
-}
-
-function Cloture({ engine }: { engine: SyncEngine }) {
-  const [checks, setChecks] = useState<{ code: string; ok: boolean; message: string }[] | null>(null);
-  const [note, setNote] = useState<string | null>(null);
-  useEffect(() => {
-    engine.api.closure(engine.coop, engine.year).then(
-      (r) => setChecks(r.checks),
-      (e: unknown) =>
-        setNote(
-          e instanceof ApiError && e.status === 404
-            ? 'La liste de contrôle de la clôture n’est pas encore proposée par ce service.'
-            : (e as Error).message,
-        ),
-    );
-  }, [engine]);
-  return (
-    <section aria-label="Clôture" className="cc-form">
-      {note && <Text>{note}</Text>}
-      {checks && (
-        <ul className="cc-list">
-          {checks.map((c) => (
-            <li key={c.code} className={c.ok ? 'cc-ok' : 'cc-gap'}>
-              {c.ok ? '✓' : '✗'} {c.message}
-            </li>
-          ))}
-        </ul>
-      )}
     </section>
   );
 }
