@@ -1,4 +1,4 @@
-/** `cahier report`: the compte rendu financier of a coop's exercise, written to a file (json or xlsx). */
+/** `cahier report`: the compte rendu financier of a coop's exercise, written to a file (json, xlsx or pdf). */
 import { writeFile } from 'node:fs/promises';
 import { COMMAND_LINE } from '../operations/accounts';
 import type { Principal } from '../operations/access';
@@ -17,12 +17,12 @@ const CLI_PRINCIPAL: Principal = {
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'écrit le compte rendu financier d’un exercice (json ou xlsx)',
-  usage: '--coop N --exercise ANNÉE --format json|xlsx --out FICHIER [--db URL]',
+  summary: 'écrit le compte rendu financier d’un exercice (json, xlsx ou pdf)',
+  usage: '--coop N --exercise ANNÉE --format json|xlsx|pdf --out FICHIER [--db URL]',
   options: {
     coop: { type: 'string', value: 'N', description: 'numéro de la coopérative' },
     exercise: { type: 'string', value: 'ANNÉE', description: 'année de début de l’exercice (2025 pour 2025-2026)' },
-    format: { type: 'string', value: 'FORMAT', description: 'json ou xlsx' },
+    format: { type: 'string', value: 'FORMAT', description: 'json, xlsx ou pdf' },
     out: { type: 'string', value: 'FICHIER', description: 'fichier à écrire' },
     db: DB_OPTION,
   },
@@ -33,7 +33,7 @@ export const reportCommand: Command = {
     const out = requireString(values, 'out');
     if (!/^\d{4}$/.test(year)) throw new UserError(`--exercise attend une année sur 4 chiffres, pas « ${year} ».`, 2);
     if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
-      throw new UserError(`--format attend json ou xlsx, pas « ${format} » (le pdf n’est pas encore disponible).`, 2);
+      throw new UserError(`--format attend json, xlsx ou pdf, pas « ${format} ».`, 2);
     }
     const doc = await withDb(values, (db) =>
       crfDocument(db, CLI_PRINCIPAL, coop, Number(year), format as ReportFormat),

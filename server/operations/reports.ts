@@ -2,10 +2,12 @@
  * The compte rendu financier of an exercise, any day of the year (provisional until the
  * closure): gathered from storage (the lines, the latest statement and what it cleared, the side
  * books) and built by the pure `buildCrf`; as JSON, or as the cahier workbook filled with the
- * exercise (its Compte rendu sheet and the side-book sheets recompute the same figures).
+ * exercise (its Compte rendu sheet and the side-book sheets recompute the same figures), or as
+ * the PDF to be signed and sent to the department.
  */
 import { buildCrf, byDateThenPj, type Crf, type CrfInput, type IsoDate } from '../../templates/definition';
 import { buildCahierWorkbook, type WorkbookLine } from '../../templates/workbook/build';
+import { crfPdf } from '../formats/pdf/crf';
 import { exerciseFor, type Principal } from './access';
 import type { Db } from '../db/connect';
 import type { Scope } from './changes';
@@ -15,7 +17,7 @@ import { exerciseInventory } from './side-books/inventory';
 import { listSubsidies } from './side-books/subsidies';
 import { reconciliationAt } from './statements';
 
-export const REPORT_FORMATS = ['json', 'xlsx'] as const;
+export const REPORT_FORMATS = ['json', 'xlsx', 'pdf'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -91,5 +93,6 @@ export async function crfDocument(
   const crf = buildCrf(input);
   const fileName = `compte-rendu-${crf.coop.number}-${crf.exercise.label}.${format}`;
   if (format === 'xlsx') return { bytes: await crfWorkbook(input), type: XLSX_TYPE, fileName };
+  if (format === 'pdf') return { bytes: await crfPdf(crf), type: 'application/pdf', fileName };
   return { bytes: Buffer.from(`${JSON.stringify(crf, null, 2)}\n`), type: 'application/json; charset=utf-8', fileName };
 }

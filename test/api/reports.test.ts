@@ -1,8 +1,14 @@
 /**
  * GET …/report: a generated year written through the API with its side books; the JSON compte
  * rendu gives the domain's figures, and the xlsx the service answers, recalculated by
- * LibreOffice (once, on SQLite), shows the same compte rendu to the cent.
+ * LibreOffice (once, on SQLite), shows the same compte rendu to the cent, as does the text of
+ * the PDF.
  */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type ExcelJS from 'exceljs';
 import { DEFAULT_CHART, SHEETS, compteRendu, type Crf } from '../../templates/definition';
 import { recalculateXlsx } from '../../server/libreoffice';
@@ -10,6 +16,27 @@ import { generateYear } from '../../server/demo/year';
 import { addCoop, addUser, openExercise } from '../../server/operations/accounts';
 import { centsAt, errorCells, loadWorkbook, rowWith, textAt } from '../workbook/read';
 import { Client, DATABASES, startTestService, uuid, type TestService } from './harness';
+import { euros } from '../../server/formats/pdf/crf';
+
+const run = promisify(execFile);
+
+/** The text of a PDF (pdftotext) and its page count (pdfinfo). */
+async function pdfText(pdf: Buffer): Promise<{ text: string; pages: number }> {
+  const dir = await mkdtemp(join(tmpdir(), 'crf-api-'));
+  try {
+    const file = join(dir, 'crf.pdf');
+    await writeFile(file, pdf);
+    const text = (await run('pdftotext', ['-layout', file, '-'])).stdout;
+    const pages = Number(/^Pages:\s+(\d+)/m.exec((await run('pdfinfo', [file])).stdout)![1]);
+    return { text, pages };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 const EXERCISE = 2025;
 const COOP = '087-0888';
@@ -104,13 +131,39 @@ describe.each(DATABASES)('le compte rendu financier ($name)', (kind) => {
     expect(crf.rapprochement.cahierBalance).toBe(expected.bilan.banque);
   });
 
-  test('pdf is not available yet, an unknown format is refused, another coop’s report is not found', async () => {
-    const pdf = await api.request('GET', `${base}/report?format=pdf`);
-    expect(pdf.status).toBe(422);
-    expect(pdf.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(JSON.stringify(pdf.body)).toMatch(/json ou xlsx/);
+  test('an unknown format is refused, another coop’s report is not found', async () => {
+    const doc = await api.request('GET', `${base}/report?format=doc`);
+    expect(doc.status).toBe(422);
+    expect(doc.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(JSON.stringify(doc.body)).toMatch(/json, xlsx ou pdf/);
     const other = await new Client(service.url).login('mandataire.0999', 'mot-de-passe-0999');
     expect((await other.request('GET', `${base}/report`)).status).toBe(404);
+  });
+
+  test('pdf: an attachment whose text shows the JSON’s figures', async () => {
+    const res = await fetch(`${service.url}${base}/report?format=pdf`, {
+      headers: { Authorization: `Bearer ${api.token ?? ''}` },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="compte-rendu-${COOP}-2025-2026.pdf"`);
+    const { text, pages } = await pdfText(Buffer.from(await res.arrayBuffer()));
+    expect(pages).toBeGreaterThanOrEqual(2);
+    expect(text).toContain(`Page ${pages} / ${pages}`);
+    expect(text).toContain('École Victor Hugo');
+    expect(text).toContain('Exercice 2025-2026');
+    expect(text).toContain('provisoire');
+    const cf = crf.compteDeFonctionnement;
+    const shows = (label: string, cents: number) =>
+      expect(text).toMatch(new RegExp(`${escapeRe(label)}\\s+${escapeRe(euros(cents))}`));
+    shows('Total des charges', cf.totalCharges);
+    shows('Total des produits', cf.totalProduits);
+    shows('Résultat de l’exercice (produits – charges)', cf.resultat);
+    for (const c of [...cf.charges, ...cf.produits]) shows(c.label, c.total);
+    shows('Total disponible', crf.bilan.disponible);
+    shows('Report à nouveau + résultat', crf.bilan.fondsPropres);
+    shows('Solde banque du cahier', crf.rapprochement.cahierBalance);
+    expect(text).toContain('Bilan équilibré');
   });
 
   (kind.name === 'sqlite' ? test : test.skip)(

@@ -109,10 +109,35 @@ describe('cahier report', () => {
     expect(wb.getWorksheet(SHEETS.cahier)).toBeDefined();
   });
 
+  test('pdf: the compte rendu to sign, its totals in the text', async () => {
+    const out = join(dir, 'crf.pdf');
+    const r = await run(
+      'report',
+      '--coop',
+      '087-0123',
+      '--exercise',
+      '2025',
+      '--format',
+      'pdf',
+      '--out',
+      out,
+      '--db',
+      db,
+    );
+    expect(r.code).toBe(0);
+    expect((await readFile(out)).subarray(0, 5).toString()).toBe('%PDF-');
+    const text = (await promisify(execFile)('pdftotext', ['-layout', out, '-'])).stdout;
+    expect(text).toContain('École Jules Ferry');
+    expect(text).toMatch(/Total des charges\s+45,90 €/);
+    expect(text).toMatch(/Total des produits\s+120,00 €/);
+    expect(text).toMatch(/Excédent\s+74,10 €/);
+    expect(text).toContain('provisoire');
+  });
+
   test('a format not offered, a coop unknown: French errors and a non-zero exit', async () => {
     const base = ['report', '--coop', '087-0123', '--exercise', '2025', '--out', join(dir, 'x'), '--db', db];
     expect(await run(...base, '--format', 'doc')).toMatchObject({ code: 2 });
-    expect((await run(...base, '--format', 'doc')).err).toContain('--format attend json ou xlsx');
+    expect((await run(...base, '--format', 'doc')).err).toContain('--format attend json, xlsx ou pdf');
     const unknown = await run(
       'report',
       '--coop',

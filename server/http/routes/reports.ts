@@ -1,4 +1,4 @@
-/** The compte rendu financier of an exercise: JSON or the filled workbook (xlsx). */
+/** The compte rendu financier of an exercise: JSON, the filled workbook (xlsx) or the PDF to sign. */
 import { z } from 'zod';
 import { crfDocument, crfJson, REPORT_FORMATS, type ReportFormat } from '../../operations/reports';
 import type { Route } from '../context';
@@ -31,19 +31,19 @@ export const REPORT_ROUTES: Route[] = [
     method: 'get',
     path: '/api/coops/{coop}/exercises/{year}/report',
     summary:
-      'compte rendu financier de l’exercice, à tout moment (provisoire avant la clôture) : JSON, ou le classeur du cahier rempli (xlsx, formules vivantes)',
+      'compte rendu financier de l’exercice, à tout moment (provisoire avant la clôture) : JSON, le classeur du cahier rempli (xlsx, formules vivantes) ou le PDF à signer et envoyer au département',
     tag: 'compte rendu',
     params: { coop: CoopParam, year: YearParam },
     query: {
       format: {
-        description: 'json (défaut) ou xlsx',
-        schema: z.enum(REPORT_FORMATS, { error: 'format : json ou xlsx attendu (le pdf n’est pas encore disponible)' }),
+        description: 'json (défaut), xlsx ou pdf',
+        schema: z.enum(REPORT_FORMATS, { error: 'format : json, xlsx ou pdf attendu' }),
       },
     },
     responses: {
       200: {
         description:
-          'le compte rendu (JSON) ; en xlsx, le classeur en pièce jointe compte-rendu-<coop>-<exercice>.xlsx',
+          'le compte rendu (JSON) ; en xlsx ou en pdf, le document en pièce jointe compte-rendu-<coop>-<exercice>.xlsx ou .pdf',
         schema: CompteRendu,
       },
       ...COMMON_ERRORS,
