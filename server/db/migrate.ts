@@ -7,6 +7,7 @@ import * as m003 from './migrations/003-exercise-audit';
 import * as m004 from './migrations/004-binary-collation';
 import * as m005 from './migrations/005-statements';
 import * as m006 from './migrations/006-side-books';
+import * as m007 from './migrations/007-closure';
 
 const MIGRATIONS = [
   { name: '001-initial', ...m001 },
@@ -15,6 +16,7 @@ const MIGRATIONS = [
   { name: '004-binary-collation', ...m004 },
   { name: '005-statements', ...m005 },
   { name: '006-side-books', ...m006 },
+  { name: '007-closure', ...m007 },
 ];
 
 export async function migrate(db: Db): Promise<string[]> {

@@ -268,6 +268,34 @@ export function defineModels(sequelize: Sequelize) {
     declare at: Date;
   }
 
+  /** A document archived at a closing of an exercise: its bytes and their sha256, never deleted. */
+  class Archive extends Model<InferAttributes<Archive>, InferCreationAttributes<Archive>> {
+    declare id: CreationOptional<number>;
+    declare exerciseId: number;
+    declare closing: number;
+    declare kind: string;
+    declare format: string;
+    declare name: string;
+    declare type: string;
+    declare size: number;
+    declare sha256: string;
+    declare bytes: Buffer;
+    declare createdAt: Date;
+    declare createdBy: string;
+  }
+
+  /** A bank line of a closed exercise, outstanding at its closing, cleared in the next one. */
+  class OutstandingClearance extends Model<
+    InferAttributes<OutstandingClearance>,
+    InferCreationAttributes<OutstandingClearance>
+  > {
+    declare lineId: string;
+    declare exerciseId: number;
+    declare clearedOn: string;
+    declare clearedBy: string;
+    declare at: Date;
+  }
+
   const mysql = sequelize.getDialect() === 'mysql';
   /** Case-sensitive text on MySQL (logins, ids), whose default collation ignores case. */
   const binary = mysql ? { collate: 'utf8mb4_bin' } : {};
@@ -531,6 +559,33 @@ export function defineModels(sequelize: Sequelize) {
     },
     { ...common, tableName: 'side_book_audit' },
   );
+  Archive.init(
+    {
+      id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
+      exerciseId: { type: DataTypes.INTEGER, allowNull: false },
+      closing: { type: DataTypes.INTEGER, allowNull: false },
+      kind: { type: DataTypes.STRING(20), allowNull: false },
+      format: { type: DataTypes.STRING(10), allowNull: false },
+      name: { type: DataTypes.STRING(255), allowNull: false },
+      type: { type: DataTypes.STRING(100), allowNull: false },
+      size: { type: DataTypes.INTEGER, allowNull: false },
+      sha256: { type: DataTypes.STRING(64), allowNull: false },
+      bytes: { type: DataTypes.BLOB('long'), allowNull: false },
+      createdAt: { type: DataTypes.DATE(3), allowNull: false },
+      createdBy: { type: DataTypes.STRING(100), allowNull: false },
+    },
+    { ...common, tableName: 'archives' },
+  );
+  OutstandingClearance.init(
+    {
+      lineId: { type: DataTypes.STRING(36), primaryKey: true, ...binary },
+      exerciseId: { type: DataTypes.INTEGER, allowNull: false },
+      clearedOn: { type: DataTypes.STRING(10), allowNull: false },
+      clearedBy: { type: DataTypes.STRING(100), allowNull: false },
+      at: { type: DataTypes.DATE(3), allowNull: false },
+    },
+    { ...common, tableName: 'outstanding_clearances' },
+  );
   return {
     Department,
     Coop,
@@ -552,6 +607,8 @@ export function defineModels(sequelize: Sequelize) {
     Attachment,
     AttachmentContent,
     SideBookAudit,
+    Archive,
+    OutstandingClearance,
   };
 }
 

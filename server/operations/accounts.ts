@@ -110,13 +110,13 @@ export interface Actor {
 export const COMMAND_LINE: Actor = { userId: null, login: 'ligne de commande' };
 
 /** An exercise as its history shows it, before and after a change. */
-const exerciseState = (e: Pick<ExerciseRow, 'status' | 'openingBanque' | 'openingCaisse'>) =>
+export const exerciseState = (e: Pick<ExerciseRow, 'status' | 'openingBanque' | 'openingCaisse'>) =>
   JSON.stringify({
     status: e.status,
     opening: { banque: Number(e.openingBanque), caisse: Number(e.openingCaisse) },
   });
 
-async function auditExercise(
+export async function auditExercise(
   db: Db,
   t: Transaction,
   exercise: ExerciseRow,

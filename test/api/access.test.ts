@@ -49,7 +49,8 @@ function requestFor(
     .replace('{date}', '2025-09-30')
     .replace('{subsidy}', '1')
     .replace('{item}', '1')
-    .replace('{attachment}', '1');
+    .replace('{attachment}', '1')
+    .replace('{archive}', '1');
   if (route.method === 'get') return { path, headers: {} };
   if (route.method === 'delete') return { path, headers: { 'If-Match': '"1"' } };
   let body: unknown;
@@ -79,6 +80,7 @@ function requestFor(
   else if (path.endsWith('/duplicate')) body = { id: uuid() };
   else if (path.endsWith('/pointage')) body = { pointed: true };
   else if (path.endsWith('/accept')) body = { certain: true };
+  else if (path.endsWith('/reopen')) body = { reason: 'Erreur de saisie' };
   return { path, body, headers: { 'If-Match': '"1"' } };
 }
 

@@ -1,8 +1,17 @@
 /** The closure of an exercise: what blocks it, checked any day of the year. */
 import { z } from 'zod';
-import { closureOf, isoDay } from '../../operations/closure';
-import type { Route } from '../context';
-import { COMMON_ERRORS, CoopParam, YearParam, scopeOf } from './shared';
+import { archiveOf, listArchives } from '../../operations/archives';
+import {
+  closeExercise,
+  closureOf,
+  isoDay,
+  outstandingOf,
+  pointOutstanding,
+  reopenExercise,
+} from '../../operations/closure';
+import type { Route, RouteContext } from '../context';
+import * as S from '../schemas';
+import { COMMON_ERRORS, CoopParam, IdParam, YearParam, exerciseJson, numberParam, problem, scopeOf } from './shared';
 import { BookProblemSchema } from './side-books-shared';
 
 const cents = (description: string) =>
@@ -42,6 +51,61 @@ export const Closure = z
   })
   .meta({ id: 'Closure' });
 
+/** The day of the service's clock. */
+const todayOf = (r: RouteContext) => isoDay(r.services.now ? r.services.now() : new Date());
+
+export const ArchiveEntry = z
+  .object({
+    id: z.number().int(),
+    closing: z.number().int().meta({ description: '1 pour la première clôture, 2 après une réouverture…' }),
+    kind: z.enum(['cloture', 'crf', 'cahier']).meta({
+      description: 'cloture : chiffres de clôture figés ; crf : compte rendu financier ; cahier : version imprimable',
+    }),
+    format: z.string(),
+    name: z.string(),
+    type: z.string(),
+    size: z.number().int().meta({ description: 'taille en octets' }),
+    sha256: z.string().meta({ description: 'empreinte SHA-256 (hexadécimal) des octets téléchargés' }),
+    createdAt: z.string(),
+    createdBy: z.string(),
+  })
+  .meta({ id: 'ArchiveEntry' });
+
+const OutstandingItem = z
+  .object({
+    id: z.string(),
+    pj: z.string(),
+    date: z.string(),
+    libelle: z.string(),
+    mode: z.string().nullable(),
+    cheque: z.string().nullable(),
+    direction: z.enum(['depense', 'recette']),
+    amount: z.number().int(),
+    cleared: z.object({ on: z.string(), by: z.string() }).nullable(),
+  })
+  .meta({ id: 'OutstandingItem' });
+
+const Outstanding = z
+  .object({
+    from: z.string().nullable().meta({ description: 'exercice précédent clôturé (null : rien à reprendre)' }),
+    items: z.array(OutstandingItem),
+    total: z.object({}).passthrough(),
+  })
+  .meta({ id: 'Outstanding' });
+
+const ClosingResult = z
+  .object({
+    exercise: S.Exercise,
+    next: S.Exercise,
+    closing: z.number().int(),
+    figures: z.object({}).passthrough(),
+    warnings: z.array(z.object({}).passthrough()),
+    archives: z.array(ArchiveEntry),
+  })
+  .meta({ id: 'ClosingResult' });
+
+const ArchiveParam = numberParam('numéro du document archivé', 'archive');
+
 export const CLOSURE_ROUTES: Route[] = [
   {
     method: 'get',
@@ -60,8 +124,114 @@ export const CLOSURE_ROUTES: Route[] = [
     responses: { 200: { description: 'les contrôles de clôture', schema: Closure }, ...COMMON_ERRORS },
     async handle(r) {
       const pending = typeof r.ctx.query.pending === 'string' ? Number(r.ctx.query.pending) : 0;
-      const today = isoDay(r.services.now ? r.services.now() : new Date());
-      r.ctx.body = await closureOf(await scopeOf(r), today, pending);
+      r.ctx.body = await closureOf(await scopeOf(r), todayOf(r), pending);
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/coops/{coop}/exercises/{year}/closure',
+    summary:
+      'clôture l’exercice quand rien ne bloque : exercice en lecture seule, chiffres de clôture figés, exercice suivant ouvert avec les soldes de clôture en report à nouveau, compte rendu et version imprimable archivés (sha256)',
+    tag: 'clôture',
+    params: { coop: CoopParam, year: YearParam },
+    responses: {
+      200: {
+        description: 'l’exercice clôturé, le suivant, les chiffres et les documents archivés',
+        schema: ClosingResult,
+      },
+      409: problem('clôture impossible (erreurs dans problems) ou exercice déjà clôturé'),
+      ...COMMON_ERRORS,
+    },
+    async handle(r) {
+      const scope = await scopeOf(r);
+      const out = await closeExercise(scope, r.params.coop!, todayOf(r));
+      r.ctx.body = {
+        exercise: exerciseJson(out.exercise),
+        next: exerciseJson(out.next),
+        closing: out.closing,
+        figures: out.report.figures,
+        warnings: out.report.problems.filter((p) => p.severity === 'warning'),
+        archives: out.archives,
+      };
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/coops/{coop}/exercises/{year}/closure/reopen',
+    summary:
+      'rouvre un exercice clôturé (trésorier départemental ou administrateur), avec une raison inscrite à l’historique ; les documents archivés restent',
+    tag: 'clôture',
+    params: { coop: CoopParam, year: YearParam },
+    body: z.object({
+      reason: S.cleanString('reason').max(2000, { error: 'reason : 2000 caractères au plus' }).optional(),
+    }),
+    responses: {
+      200: { description: 'l’exercice rouvert', schema: S.Exercise },
+      ...COMMON_ERRORS,
+      403: problem('réservé au trésorier départemental (ou à un administrateur)'),
+      422: problem('raison manquante'),
+    },
+    async handle(r) {
+      const body = r.body as { reason?: string };
+      r.ctx.body = exerciseJson(await reopenExercise(await scopeOf(r), body.reason));
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/coops/{coop}/exercises/{year}/outstanding',
+    summary:
+      'opérations bancaires de l’exercice précédent non pointées à sa clôture (chèques non encaissés, recettes non créditées) : jamais ressaisies, pointables dans le nouvel exercice',
+    tag: 'clôture',
+    params: { coop: CoopParam, year: YearParam },
+    responses: { 200: { description: 'les opérations en suspens', schema: Outstanding }, ...COMMON_ERRORS },
+    async handle(r) {
+      r.ctx.body = await outstandingOf(await scopeOf(r));
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/coops/{coop}/exercises/{year}/outstanding/{id}/pointage',
+    summary:
+      'pointe (ou dépointe) dans le nouvel exercice une opération en suspens de l’exercice précédent ; l’exercice clos n’est pas modifié',
+    tag: 'clôture',
+    params: { coop: CoopParam, year: YearParam, id: IdParam },
+    body: z.object({ pointed: z.boolean({ error: 'pointed : vrai ou faux attendu' }) }),
+    responses: {
+      200: { description: 'l’opération en suspens', schema: OutstandingItem },
+      409: problem('exercice clôturé'),
+      ...COMMON_ERRORS,
+    },
+    async handle(r) {
+      const body = r.body as { pointed: boolean };
+      r.ctx.body = await pointOutstanding(await scopeOf(r), r.params.id!, body.pointed, todayOf(r));
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/coops/{coop}/exercises/{year}/archives',
+    summary:
+      'documents archivés à chaque clôture (chiffres de clôture, compte rendu financier dans chaque format, version imprimable), avec leur sha256 ; jamais supprimés',
+    tag: 'clôture',
+    params: { coop: CoopParam, year: YearParam },
+    responses: { 200: { description: 'les documents archivés', schema: z.array(ArchiveEntry) }, ...COMMON_ERRORS },
+    async handle(r) {
+      r.ctx.body = await listArchives(await scopeOf(r));
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/coops/{coop}/exercises/{year}/archives/{archive}',
+    summary: 'télécharge un document archivé ; ses octets ont l’empreinte donnée par X-Content-SHA256 (et l’ETag)',
+    tag: 'clôture',
+    params: { coop: CoopParam, year: YearParam, archive: ArchiveParam },
+    responses: { 200: { description: 'le document, avec son type' }, ...COMMON_ERRORS },
+    async handle(r) {
+      const a = await archiveOf(await scopeOf(r), Number(r.params.archive));
+      r.ctx.set('Content-Disposition', `attachment; filename="${a.name}"`);
+      r.ctx.set('X-Content-SHA256', a.sha256);
+      r.ctx.set('ETag', `"${a.sha256}"`);
+      r.ctx.type = a.type;
+      r.ctx.body = a.bytes;
     },
   },
 ];
