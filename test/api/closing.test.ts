@@ -126,7 +126,7 @@ describe.each(DATABASES)('closing an exercise on $name', (kind) => {
 
     const list = await archives();
     expect(list.map((a) => `${a.kind}.${a.format}`)).toEqual(
-      expect.arrayContaining(['cloture.json', 'crf.json', 'crf.xlsx', 'cahier.pdf']),
+      expect.arrayContaining(['cloture.json', 'crf.json', 'crf.xlsx', 'crf.pdf', 'cahier.pdf']),
     );
     expect(list.every((a) => a.closing === 1 && a.createdBy === 'mandataire.0777')).toBe(true);
     for (const a of list) {
