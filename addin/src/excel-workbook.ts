@@ -242,6 +242,14 @@ export class ExcelWorkbook implements CahierWorkbook {
     });
   }
 
+  /** Selects a data row of the table (the sheet comes to the front): Range.select, ExcelApi 1.1. */
+  async selectRow(row: number): Promise<void> {
+    await Excel.run(async (ctx) => {
+      ctx.workbook.tables.getItem(TABLE_NAME).getDataBodyRange().getRow(row).select();
+      await ctx.sync();
+    });
+  }
+
   /**
    * Every changed data row, the add-in's own writes included: Excel raises the event for both,
    * and the sync engine tells them apart by what the rows hold.

@@ -81,6 +81,10 @@ export class MemoryWorkbook implements CahierWorkbook {
     return this.selection;
   }
 
+  async selectRow(row: number): Promise<void> {
+    this.selection = row;
+  }
+
   async onRowsChanged(listener: (rows: number[]) => void): Promise<void> {
     this.listeners.push(listener);
   }

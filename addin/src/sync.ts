@@ -317,6 +317,14 @@ export class SyncEngine {
     return out;
   }
 
+  /** Selects the line's row in the sheet; false when the line is not (or no longer) there. */
+  async selectLine(id: string): Promise<boolean> {
+    const row = (await this.rowIndex()).get(id);
+    if (row === undefined) return false;
+    await this.workbook.selectRow(row);
+    return true;
+  }
+
   /** The rules of the cahier on a line of this exercise (PJ uniqueness against the sheet). */
   validate(line: LineInput, others: readonly SheetLine[], id: string | null): Problem[] {
     const taken = new Set(others.filter((o) => o.id !== id && o.line).map((o) => o.line!.pj.trim()));

@@ -46,6 +46,8 @@ export interface CahierWorkbook {
   deleteRows(rows: number[]): Promise<void>;
   /** The data row of the selection, or null when outside the table. */
   selectedRow(): Promise<number | null>;
+  /** Selects a data row in the sheet (the treasurer sees the line a problem names). */
+  selectRow(row: number): Promise<void>;
   /**
    * Calls back with the data rows that changed: the treasurer's edits and the add-in's own
    * writes alike (Excel raises the event for both); the sync engine tells them apart by content.

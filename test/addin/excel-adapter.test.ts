@@ -61,6 +61,8 @@ function fakeExcel() {
     /** Table rows written since the last context.sync. */
     touched: new Set<number>(),
     hold: null as null | ReturnType<typeof gate>,
+    /** Data rows selected, in order. */
+    selected: [] as number[],
   };
   const raise = (row: number) => {
     const address = `Cahier!A${FIRST_DATA_ROW + row}:AI${FIRST_DATA_ROW + row}`;
@@ -73,7 +75,12 @@ function fakeExcel() {
     return m as unknown as Record<string, any>;
   };
   const rowRange = (i: number) => {
-    const r = make({ values: [(state.rows[i] ?? []).map(shown)] });
+    const r = make({
+      values: [(state.rows[i] ?? []).map(shown)],
+      select: () => {
+        state.selected.push(i);
+      },
+    });
     Object.defineProperty(r, 'formulas', {
       set(v: unknown[][]) {
         state.rows[i] = v[0]!.map(excelKeeps);
@@ -344,6 +351,16 @@ describe('l’adaptateur Excel (office-addin-mock)', () => {
     } finally {
       await pane.service.stop();
     }
+  });
+});
+
+describe('la sélection d’une ligne', () => {
+  test('selects the data row asked, in one context.sync', async () => {
+    const state = fakeExcel();
+    state.rows = inSheet([emptyRow(layout, FIRST_DATA_ROW), emptyRow(layout, FIRST_DATA_ROW + 1)]);
+    await new ExcelWorkbook().selectRow(1);
+    expect(state.selected).toEqual([1]);
+    expect(state.syncs).toBe(1);
   });
 });
 
