@@ -137,6 +137,33 @@ export interface ExerciseSummary {
   opening: { banque: number; caisse: number };
 }
 
+/** A document kept at a closure (closing figures, CRF, version imprimable), with its SHA-256. */
+export interface ArchiveJson {
+  id: number;
+  closing: number;
+  kind: 'cloture' | 'crf' | 'cahier';
+  format: string;
+  name: string;
+  type: string;
+  size: number;
+  sha256: string;
+  createdAt: string;
+  createdBy: string;
+}
+
+/** A bank line of last year left unpointed at its closing (the petit tableau bleu ciel). */
+export interface CarriedItem {
+  id: string;
+  pj: string;
+  date: string;
+  libelle: string;
+  mode: string | null;
+  cheque: string | null;
+  direction: 'depense' | 'recette';
+  amount: number;
+  cleared: { on: string; by: string } | null;
+}
+
 /** The service answered with a refusal (problem+json). */
 export class ApiError extends Error {
   constructor(
@@ -290,6 +317,27 @@ export class Api {
   /** The closure checks; `pending`: the lines still waiting in the workbook's queue. */
   closure = (coop: string, year: number, pending = 0) =>
     this.request<ClosureReport>('GET', `${this.base2(coop, year)}/closure${pending > 0 ? `?pending=${pending}` : ''}`);
+
+  /** Closes the exercise (409 cloture_impossible with the problems when something blocks). */
+  close = (coop: string, year: number) =>
+    this.request<{ closing: number; archives: ArchiveJson[] }>('POST', `${this.base2(coop, year)}/closure`, {});
+
+  /** Reopens a closed exercise (the department's trésorier), with the reason. */
+  reopen = (coop: string, year: number, reason: string) =>
+    this.request<ExerciseSummary>('POST', `${this.base2(coop, year)}/closure/reopen`, { reason });
+
+  archives = (coop: string, year: number) => this.request<ArchiveJson[]>('GET', `${this.base2(coop, year)}/archives`);
+
+  archivePath = (coop: string, year: number, id: number) => `${this.base2(coop, year)}/archives/${id}`;
+
+  /** Last year's bank lines left unpointed at its closing. */
+  outstanding = (coop: string, year: number) =>
+    this.request<{ from: string | null; items: CarriedItem[] }>('GET', `${this.base2(coop, year)}/outstanding`);
+
+  pointOutstanding = (coop: string, year: number, id: string, pointed: boolean) =>
+    this.request<CarriedItem>('POST', `${this.base2(coop, year)}/outstanding/${encodeURIComponent(id)}/pointage`, {
+      pointed,
+    });
 
   /** Pièces justificatives: the number per line of the exercise (the 📎 of the sheet). */
   attachmentCounts = (coop: string, year: number) =>

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import type { Client } from '../api/harness';
-import { LINES, expectText, logInAndCreate, openPane, shot, waitFor, type Pane } from './pane';
+import { LINES, expectText, logInAndCreate, openPane, rowOf, shot, waitFor, type Pane } from './pane';
 
 const EXERCISE = LINES.replace(/\/lines$/, '');
 const ids = { cotisation: randomUUID(), brouillon: randomUUID() };
@@ -83,6 +83,17 @@ describe('clôture dans le volet', () => {
     );
     expect(await list().getByText('Bloquant').count()).toBe(shown.length);
     await shot(page, 'cloture');
+  });
+
+  test('a PJ selects its line in the sheet; no closing while something blocks', async () => {
+    await page.evaluate(() => {
+      window.cahierWorkbook!.selection = null;
+    });
+    await list().locator('li[data-code="pointage_ancien"]').getByRole('button', { name: '01' }).click();
+    const row = await rowOf(page, 'id', ids.cotisation);
+    await waitFor(async () => (await page.evaluate(() => window.cahierWorkbook!.selection)) === row);
+    expect(await page.getByRole('button', { name: 'Clôturer l’exercice' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Rouvrir' }).count()).toBe(0);
   });
 
   test('refreshed on demand once a problem is fixed', async () => {

@@ -31,6 +31,7 @@ import { SyncEngine, type SyncState } from '../sync';
 import type { CahierWorkbook } from '../workbook';
 import { Cloture } from './cloture';
 import { EntryForm } from './entry-form';
+import { Outstanding } from './outstanding';
 import { Pointage } from './pointage';
 import { Livres } from './livres';
 import { Pieces } from './pieces';
@@ -390,11 +391,12 @@ export function App({ workbook, api: given }: { workbook: CahierWorkbook; api?: 
           {tab === 'pointage' && (
             <>
               <Rapprochement engine={engine} onPointed={() => setPointings((n) => n + 1)} />
+              <Outstanding engine={engine} />
               <Pointage key={`${state?.pending ?? 0}-${pointings}`} engine={engine} />
             </>
           )}
           {tab === 'livres' && year !== null && <Livres api={api} engine={engine} coop={coop} year={year} />}
-          {tab === 'cloture' && <Cloture engine={engine} />}
+          {tab === 'cloture' && <Cloture engine={engine} role={user.role} />}
         </>
       )}
     </div>

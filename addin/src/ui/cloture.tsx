@@ -2,31 +2,75 @@
  * Clôture: what blocks the closure of the exercise (errors first) and what deserves a look
  * (warnings), as the service checks it, each problem with the PJ of its lines; the queue of the
  * workbook is sent with the request (a line still waiting blocks). Refreshed on demand and when
- * the queue has emptied.
+ * the queue has emptied. Each PJ is a button that selects its line in the sheet. When nothing
+ * blocks, « Clôturer l’exercice » (after a confirmation); once closed, the archived documents
+ * with their SHA-256, each downloadable, and « Rouvrir » for the department's trésorier.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Badge, Button, MessageBar, MessageBarBody, Spinner, Text } from '@fluentui/react-components';
-import { formatDateFr, formatEuros, type ClosureReport } from '../../../templates/definition';
-import { ApiError } from '../api';
+import {
+  Badge,
+  Button,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
+  Field,
+  MessageBar,
+  MessageBarBody,
+  Spinner,
+  Text,
+  Textarea,
+} from '@fluentui/react-components';
+import { exerciseLabel, formatDateFr, formatEuros, type ClosureReport } from '../../../templates/definition';
+import { ApiError, type ArchiveJson, type SessionUser } from '../api';
 import type { SyncEngine } from '../sync';
 
-export function Cloture({ engine }: { engine: SyncEngine }) {
+/** "1 234 octets", "12,3 ko", "1,2 Mo". */
+export function sizeText(bytes: number): string {
+  if (bytes < 1024) return `${bytes} octets`;
+  const [n, unit] = bytes < 1024 * 1024 ? [bytes / 1024, 'ko'] : [bytes / (1024 * 1024), 'Mo'];
+  return `${n.toLocaleString('fr-FR', { maximumFractionDigits: 1 })} ${unit}`;
+}
+
+/** The French sentences of a refusal, with the problems a 409 cloture_impossible lists. */
+function refusalText(e: unknown): string {
+  if (!(e instanceof ApiError)) return (e as Error).message;
+  const problems = Array.isArray(e.body.problems) ? (e.body.problems as { message?: unknown }[]) : [];
+  const listed = problems.map((p) => (typeof p.message === 'string' ? p.message : '')).filter(Boolean);
+  return listed.length ? `${e.sentences} ${listed.join(' ; ')}` : e.sentences;
+}
+
+export function Cloture({ engine, role }: { engine: SyncEngine; role: SessionUser['role'] }) {
   const [report, setReport] = useState<ClosureReport | null>(null);
   const [pjs, setPjs] = useState<Map<string, string>>(new Map());
   const [note, setNote] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [closed, setClosed] = useState(false);
+  const [archives, setArchives] = useState<ArchiveJson[]>([]);
+  const [confirming, setConfirming] = useState(false);
+  const [reopening, setReopening] = useState(false);
+  const [reason, setReason] = useState('');
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
   const lastPending = useRef(engine.snapshot.pending);
+  const { api, coop, year } = engine;
 
   const refresh = useCallback(async () => {
     setBusy(true);
     setNote(null);
     try {
-      const [r, sheet] = await Promise.all([
+      const [r, sheet, exercises] = await Promise.all([
         engine.api.closure(engine.coop, engine.year, engine.snapshot.pending),
         engine.readSheet(),
+        engine.api.exercises(engine.coop),
       ]);
       setPjs(new Map(sheet.flatMap((s) => (s.id && s.line ? [[s.id, s.line.pj] as const] : []))));
       setReport(r);
+      const isClosed = exercises.some((e) => e.year === engine.year && e.status === 'closed');
+      setClosed(isClosed);
+      setArchives(isClosed ? await engine.api.archives(engine.coop, engine.year) : []);
     } catch (e) {
       setNote(
         e instanceof ApiError && e.status === 404
@@ -49,7 +93,55 @@ export function Cloture({ engine }: { engine: SyncEngine }) {
 
   const errors = report?.problems.filter((p) => p.severity === 'error') ?? [];
   const warnings = report?.problems.filter((p) => p.severity === 'warning') ?? [];
-  const pjText = (ids: string[]) => ids.map((id) => pjs.get(id) ?? '?').join(', ');
+  const select = async (id: string) => {
+    if (!(await engine.selectLine(id))) setNote('Cette ligne n’est plus dans la feuille.');
+  };
+
+  const close = async () => {
+    setConfirming(false);
+    setRefusal(null);
+    setDone(null);
+    setBusy(true);
+    try {
+      const out = await api.close(coop, year);
+      setClosed(true);
+      setArchives(out.archives);
+      setDone(`Exercice ${exerciseLabel(year)} clôturé : ${out.archives.length} document(s) archivé(s).`);
+    } catch (e) {
+      setRefusal(refusalText(e));
+    } finally {
+      setBusy(false);
+    }
+    void refresh();
+  };
+
+  const reopen = async () => {
+    setRefusal(null);
+    setDone(null);
+    try {
+      await api.reopen(coop, year, reason.trim());
+      setReopening(false);
+      setReason('');
+      setDone(`Exercice ${exerciseLabel(year)} rouvert ; les documents archivés restent.`);
+      void refresh();
+    } catch (e) {
+      setRefusal(refusalText(e));
+    }
+  };
+
+  const download = async (a: ArchiveJson) => {
+    try {
+      const blob = await api.download(api.archivePath(coop, year, a.id));
+      const url = URL.createObjectURL(new Blob([blob], { type: a.type }));
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = a.name;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (e) {
+      setRefusal(refusalText(e));
+    }
+  };
 
   return (
     <section aria-label="Clôture" className="cc-form">
@@ -83,13 +175,100 @@ export function Cloture({ engine }: { engine: SyncEngine }) {
                     {p.severity === 'error' ? 'Bloquant' : 'À vérifier'}
                   </Badge>{' '}
                   {p.message}
-                  {p.lines.length > 0 && <Text block>PJ : {pjText(p.lines)}</Text>}
+                  {p.lines.length > 0 && (
+                    <span>
+                      PJ :{' '}
+                      {p.lines.map((id) => (
+                        <Button
+                          key={id}
+                          size="small"
+                          appearance="subtle"
+                          title="Sélectionner la ligne dans la feuille"
+                          onClick={() => void select(id)}
+                        >
+                          {pjs.get(id) ?? '?'}
+                        </Button>
+                      ))}
+                    </span>
+                  )}
                 </li>
               ))}
             </ul>
           )}
         </>
       )}
+      {refusal && (
+        <MessageBar intent="error" role="alert">
+          <MessageBarBody>{refusal}</MessageBarBody>
+        </MessageBar>
+      )}
+      {done && (
+        <MessageBar intent="success">
+          <MessageBarBody>{done}</MessageBarBody>
+        </MessageBar>
+      )}
+      {report?.canClose && !closed && (
+        <Button appearance="primary" onClick={() => setConfirming(true)} disabled={busy}>
+          Clôturer l’exercice
+        </Button>
+      )}
+      {closed && (
+        <>
+          <Text weight="semibold">Exercice {exerciseLabel(year)} clôturé : documents archivés</Text>
+          <ul className="cc-list" aria-label="Documents archivés">
+            {archives.map((a) => (
+              <li key={a.id} className="cc-proposal">
+                <Button size="small" appearance="subtle" onClick={() => void download(a)}>
+                  {a.name}
+                </Button>
+                <Text size={200}>
+                  {sizeText(a.size)} · clôture n° {a.closing}
+                </Text>
+                <Text size={200} font="monospace" style={{ wordBreak: 'break-all' }}>
+                  SHA-256 : {a.sha256}
+                </Text>
+              </li>
+            ))}
+          </ul>
+          {role !== 'mandataire' && <Button onClick={() => setReopening(true)}>Rouvrir</Button>}
+        </>
+      )}
+      <Dialog open={confirming} onOpenChange={(_, d) => setConfirming(d.open)}>
+        <DialogSurface>
+          <DialogBody>
+            <DialogTitle>Clôturer l’exercice {exerciseLabel(year)} ?</DialogTitle>
+            <DialogContent>
+              L’exercice passera en lecture seule : plus aucune écriture ne pourra y être saisie ni modifiée sans une
+              réouverture par le trésorier départemental. L’exercice suivant s’ouvrira avec les soldes de clôture en
+              report à nouveau, et le compte rendu financier sera archivé.
+            </DialogContent>
+            <DialogActions>
+              <Button appearance="primary" onClick={() => void close()}>
+                Clôturer
+              </Button>
+              <Button onClick={() => setConfirming(false)}>Annuler</Button>
+            </DialogActions>
+          </DialogBody>
+        </DialogSurface>
+      </Dialog>
+      <Dialog open={reopening} onOpenChange={(_, d) => setReopening(d.open)}>
+        <DialogSurface>
+          <DialogBody>
+            <DialogTitle>Rouvrir l’exercice {exerciseLabel(year)}</DialogTitle>
+            <DialogContent>
+              <Field label="Raison de la réouverture" required>
+                <Textarea value={reason} onChange={(_, d) => setReason(d.value)} />
+              </Field>
+            </DialogContent>
+            <DialogActions>
+              <Button appearance="primary" disabled={!reason.trim()} onClick={() => void reopen()}>
+                Rouvrir
+              </Button>
+              <Button onClick={() => setReopening(false)}>Annuler</Button>
+            </DialogActions>
+          </DialogBody>
+        </DialogSurface>
+      </Dialog>
     </section>
   );
 }
