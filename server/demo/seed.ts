@@ -1,7 +1,8 @@
 /**
- * The demo cooperative: a department, a coop, a mandataire and a trésorier login, last year's
- * exercise with a whole year of lines (pointed as on the statements) and the current exercise
- * opened with its closing balances.
+ * The demo cooperative: a department, a coop, a mandataire and a trésorier login; the year
+ * before last, complete and closed through the real closing (its archives stored); last year's
+ * exercise, opened with that closing's balances, with a whole year of lines (pointed as on the
+ * statements, June and July to check); and the current exercise opened with its closing balances.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -9,17 +10,23 @@ import {
   balances,
   bankAmount,
   DEFAULT_CHART,
+  exerciseBounds,
   exerciseOf,
+  touchesBank,
   type CahierLine,
   type Statement,
 } from '../../templates/definition';
 import type { Db } from '../db/connect';
+import type { ExerciseRow } from '../db/models';
 import { addCoop, addUser, ensureDepartment, openExercise } from '../operations/accounts';
 import { syncLines } from '../operations/lines';
+import type { Principal } from '../operations/access';
+import { closeExercise } from '../operations/closure';
 import { acceptProposals, storeStatement } from '../operations/statements';
+import { updateCoopAdmin } from '../operations/side-books/coop-admin';
 import type { AttachmentStore } from '../storage/attachments';
 import { seedSideBooks } from './side-books';
-import { DEMO_COOP, generateYear } from './year';
+import { DEMO_COOP, generateYear, type GeneratedYear } from './year';
 
 export const DEMO_LOGINS = {
   mandataire: { login: 'demo', password: 'cahier-demo' },
@@ -59,30 +66,71 @@ export async function seedDemo(
     role: 'tresorier',
     department: DEMO_COOP.departement,
   });
-  const generated = generateYear({ exercise: year, seed: 2025 });
-  const exercise = await openExercise(db, coop.id, year, generated.opening, { today });
-  const principal = { userId: user.id, login: user.login, role: user.role, coopId: coop.id, departmentCode: null };
-  const entries = generated.lines.map((line) => ({ id: randomUUID(), line }));
-  await syncLines({ db, principal, exercise, chart: DEFAULT_CHART }, entries);
-  await seedSideBooks(
-    {
-      db,
-      coop,
-      exercise,
-      chart: DEFAULT_CHART,
-      mandataire: principal,
-      tresorier: {
-        userId: tresorier.id,
-        login: tresorier.login,
-        role: tresorier.role,
-        coopId: null,
-        departmentCode: DEMO_COOP.departement,
-      },
-      store,
-    },
-    generated,
-    new Map(entries.map((e) => [e.line.pj, e.id])),
+  const principal: Principal = {
+    userId: user.id,
+    login: user.login,
+    role: user.role,
+    coopId: coop.id,
+    departmentCode: null,
+  };
+  const tresorierPrincipal: Principal = {
+    userId: tresorier.id,
+    login: tresorier.login,
+    role: tresorier.role,
+    coopId: null,
+    departmentCode: DEMO_COOP.departement,
+  };
+  const storeYear = async (exercise: ExerciseRow, generated: GeneratedYear) => {
+    const entries = generated.lines.map((line) => ({ id: randomUUID(), line }));
+    await syncLines({ db, principal, exercise, chart: DEFAULT_CHART }, entries);
+    await seedSideBooks(
+      { db, coop, exercise, chart: DEFAULT_CHART, mandataire: principal, tresorier: tresorierPrincipal, store },
+      generated,
+      new Map(entries.map((e) => [e.line.pj, e.id])),
+    );
+    return entries;
+  };
+
+  // The year before last, closed: every bank line pointed, both subsidies justified, the balance
+  // of the statement of 31 August entered, then closed as the mandataire would (archives stored).
+  const older = generateYear({ exercise: year - 1, seed: 2024 });
+  const olderYear: GeneratedYear = {
+    ...older,
+    subsidies: older.subsidies.map((x) =>
+      x.state === 'justifiee'
+        ? x
+        : {
+            ...x,
+            state: 'justifiee',
+            justifiedOn: `${year}-07-03`,
+            note: 'Compte rendu du séjour remis à l’Amicale.',
+          },
+    ),
+    // The computer disposed of is listed once, in last year's inventory.
+    inventory: older.inventory.filter((i) => i.lines.length > 0),
+  };
+  const olderExercise = await openExercise(db, coop.id, year - 1, older.opening, { today });
+  const olderEntries = await storeYear(olderExercise, olderYear);
+  const olderBank = olderEntries.filter((e) => touchesBank(e.line)).map((e) => e.id);
+  await db.write((t) => db.models.Line.update({ pointed: true }, { where: { id: olderBank }, transaction: t }));
+  const olderClosing = balances(older.lines, older.opening);
+  await updateCoopAdmin(db, principal, coop.number, {
+    lastStatement: { date: exerciseBounds(year - 1).end, balance: olderClosing.banque },
+  });
+  const closed = await closeExercise(
+    { db, principal, exercise: olderExercise, chart: DEFAULT_CHART },
+    coop.number,
+    today,
   );
+
+  // Last year, opened by that closing with its balances as report à nouveau.
+  const generated = generateYear({
+    exercise: year,
+    seed: 2025,
+    opening: { banque: Number(closed.next.openingBanque), caisse: Number(closed.next.openingCaisse) },
+  });
+  const exercise = closed.next;
+  const entries = await storeYear(exercise, generated);
   // Pointed by hand up to May; June and July arrive as a bank statement imported, its certain
   // proposals accepted, the others left to check in the pane's Pointage tab.
   const statementFrom = `${year + 1}-06-01`;

@@ -485,6 +485,34 @@ describe('la commande cahier', () => {
       expect(pieces.length).toBeGreaterThan(0);
       const coop = await get(`/api/coops/${session.user.coop}`);
       expect(coop.bank.iban).toBe('FR76 3000 6000 0112 3456 7890 189');
+      // The year before is closed through the real closing: listed closed, its archives stored, its
+      // closing balances carried to 2025 as report à nouveau, nothing left outstanding.
+      const exercises = await get(`/api/coops/${session.user.coop}/exercises`);
+      expect(exercises.map((e: { year: number; status: string }) => [e.year, e.status])).toEqual([
+        [2024, 'closed'],
+        [2025, 'open'],
+        [2026, 'open'],
+      ]);
+      const archives = (await get(`/api/coops/${session.user.coop}/exercises/2024/archives`)) as {
+        id: number;
+        kind: string;
+        format: string;
+        sha256: string;
+      }[];
+      expect(archives.map((a) => `${a.kind}.${a.format}`)).toEqual(
+        expect.arrayContaining(['cloture.json', 'crf.pdf', 'crf.xlsx']),
+      );
+      expect(archives.every((a) => /^[0-9a-f]{64}$/.test(a.sha256))).toBe(true);
+      const frozen = await get(
+        `/api/coops/${session.user.coop}/exercises/2024/archives/${archives.find((a) => a.kind === 'cloture')!.id}`,
+      );
+      expect(frozen.figures.reconciliationGap).toBe(0);
+      expect(exercises[1].opening).toEqual({
+        banque: frozen.figures.balances.banque,
+        caisse: frozen.figures.balances.caisse,
+      });
+      const outstanding = await get(`${exercise}/outstanding`);
+      expect([outstanding.from, outstanding.items]).toEqual(['2024-2025', []]);
       // The demo workbook holds the same lines.
       const demo = new ExcelJS.Workbook();
       await demo.xlsx.load((await readFile(paths[1]!)) as unknown as ArrayBuffer);
