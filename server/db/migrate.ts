@@ -8,6 +8,7 @@ import * as m004 from './migrations/004-binary-collation';
 import * as m005 from './migrations/005-statements';
 import * as m006 from './migrations/006-side-books';
 import * as m007 from './migrations/007-closure';
+import * as m008 from './migrations/008-outstanding-statement';
 
 const MIGRATIONS = [
   { name: '001-initial', ...m001 },
@@ -17,6 +18,7 @@ const MIGRATIONS = [
   { name: '005-statements', ...m005 },
   { name: '006-side-books', ...m006 },
   { name: '007-closure', ...m007 },
+  { name: '008-outstanding-statement', ...m008 },
 ];
 
 export async function migrate(db: Db): Promise<string[]> {

@@ -293,6 +293,8 @@ export function defineModels(sequelize: Sequelize) {
     declare exerciseId: number;
     declare clearedOn: string;
     declare clearedBy: string;
+    /** The statement line that cleared it (null: pointed by hand). */
+    declare statementLineId: CreationOptional<number | null>;
     declare at: Date;
   }
 
@@ -582,6 +584,7 @@ export function defineModels(sequelize: Sequelize) {
       exerciseId: { type: DataTypes.INTEGER, allowNull: false },
       clearedOn: { type: DataTypes.STRING(10), allowNull: false },
       clearedBy: { type: DataTypes.STRING(100), allowNull: false },
+      statementLineId: { type: DataTypes.INTEGER, allowNull: true, defaultValue: null },
       at: { type: DataTypes.DATE(3), allowNull: false },
     },
     { ...common, tableName: 'outstanding_clearances' },

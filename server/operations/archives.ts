@@ -9,6 +9,7 @@ import type { Transaction } from 'sequelize';
 import { exerciseLabel } from '../../templates/definition';
 import type { Db } from '../db/connect';
 import { cahierFileName, cahierPdf, type PrintableLine } from '../formats/pdf/cahier';
+import { coopFor, type Principal } from './access';
 import type { Scope } from './changes';
 import { notFound } from './errors';
 import { lineInputOf } from './lines';
@@ -137,12 +138,19 @@ const ATTRIBUTES = ['id', 'closing', 'kind', 'format', 'name', 'type', 'size', '
 
 /** The archived documents of the exercise, oldest closing first (without their bytes). */
 export async function listArchives(scope: Scope): Promise<ArchiveJson[]> {
-  const rows = await scope.db.models.Archive.findAll({
-    attributes: ATTRIBUTES,
-    where: { exerciseId: scope.exercise.id },
+  return (await archivesOf(scope.db, [scope.exercise.id])).map(({ exerciseId: _e, ...a }) => a);
+}
+
+/** The archived documents of these exercises, oldest first (without their bytes). */
+async function archivesOf(db: Db, exerciseIds: number[]): Promise<(ArchiveJson & { exerciseId: number })[]> {
+  if (!exerciseIds.length) return [];
+  const rows = await db.models.Archive.findAll({
+    attributes: [...ATTRIBUTES, 'exerciseId'],
+    where: { exerciseId: exerciseIds },
     order: [['id', 'ASC']],
   });
   return rows.map((a) => ({
+    exerciseId: Number(a.exerciseId),
     id: Number(a.id),
     closing: Number(a.closing),
     kind: a.kind,
@@ -161,4 +169,33 @@ export async function archiveOf(scope: Scope, id: number) {
   const a = await scope.db.models.Archive.findOne({ where: { id, exerciseId: scope.exercise.id } });
   if (!a) throw notFound(`Le document archivé n° ${id} n’existe pas pour cet exercice.`);
   return { name: a.name, type: a.type, sha256: a.sha256, bytes: Buffer.from(a.bytes) };
+}
+
+export interface CoopArchive {
+  year: number;
+  /** AAAA-AAAA */
+  exercise: string;
+  /** closed, or open again after a reopening (its documents are kept). */
+  status: 'open' | 'closed';
+  documents: ArchiveJson[];
+}
+
+/**
+ * The coop's closed exercises with their archived documents, newest first; an exercise reopened
+ * since is listed too (status open) with the documents of its earlier closings.
+ */
+export async function coopArchives(db: Db, p: Principal, number: string): Promise<CoopArchive[]> {
+  const coop = await coopFor(db, p, number);
+  const exercises = await db.models.Exercise.findAll({ where: { coopId: coop.id }, order: [['year', 'DESC']] });
+  const docs = await archivesOf(
+    db,
+    exercises.map((e) => e.id),
+  );
+  return exercises.flatMap((e) => {
+    const documents = docs.filter((d) => d.exerciseId === e.id).map(({ exerciseId: _e, ...d }) => d);
+    if (e.status !== 'closed' && !documents.length) return [];
+    return [
+      { year: e.year, exercise: exerciseLabel(e.year), status: e.status === 'closed' ? 'closed' : 'open', documents },
+    ];
+  });
 }

@@ -10,7 +10,6 @@ import {
   closureCheck,
   exerciseBounds,
   exerciseLabel,
-  touchesBank,
   type ClosureInput,
   type ClosureReport,
 } from '../../templates/definition';
@@ -27,6 +26,7 @@ import {
 } from './archives';
 import { closedExercise, lockExercise, type Scope } from './changes';
 import { fieldRefused, notFound, ServiceError } from './errors';
+import { carriedOverLines, closedPrevious, pointedBy } from './outstanding';
 import { liveLines } from './side-books/book-lines';
 import { coopDetail } from './side-books/coop-admin';
 import { exerciseInventory } from './side-books/inventory';
@@ -63,30 +63,6 @@ async function statementOf(scope: Scope): Promise<ClosureInput['statement']> {
       : null;
   if (fromImport && fromEntry) return fromEntry.date > fromImport.date ? fromEntry : fromImport;
   return fromImport ?? fromEntry;
-}
-
-/**
- * The lines pointed by the statement's date: a line cleared by a statement line dated after it
- * was still outstanding then (as in the état de rapprochement).
- */
-async function pointedBy(scope: Scope, date: string | null): Promise<Set<string>> {
-  const rows = await scope.db.models.Line.findAll({
-    attributes: ['id', 'pointed', 'statementLineId'],
-    where: { exerciseId: scope.exercise.id, deleted: false, pointed: true },
-  });
-  const clearing = [...new Set(rows.flatMap((r) => (r.statementLineId ? [r.statementLineId] : [])))];
-  const clearedOn = new Map(
-    (clearing.length && date
-      ? await scope.db.models.StatementLine.findAll({ attributes: ['id', 'date'], where: { id: clearing }, raw: true })
-      : []
-    ).map((s) => [Number(s.id), s.date]),
-  );
-  const out = new Set<string>();
-  for (const r of rows) {
-    const cleared = r.statementLineId ? clearedOn.get(Number(r.statementLineId)) : undefined;
-    if (!date || cleared === undefined || cleared <= date) out.add(r.id);
-  }
-  return out;
 }
 
 /** What blocks the closure of the exercise on `today`, and the closing figures. */
@@ -270,23 +246,14 @@ export interface Outstanding {
  * never re-entered, listed in the new exercise with their clearance there, if any.
  */
 export async function outstandingOf(scope: Scope): Promise<Outstanding> {
-  const { db, exercise } = scope;
-  const previous = await db.models.Exercise.findOne({ where: { coopId: exercise.coopId, year: exercise.year - 1 } });
+  const previous = await closedPrevious(scope);
   const empty = { depenses: 0, recettes: 0 };
-  if (!previous || previous.status !== 'closed') {
-    return { from: null, items: [], total: { ...empty, nonPointees: { ...empty } } };
-  }
-  const last: Scope = { ...scope, exercise: previous };
-  const [lines, pointed] = await Promise.all([liveLines(last), pointedBy(last, exerciseBounds(previous.year).end)]);
-  const open = lines.filter((l) => l.status === 'validated' && touchesBank(l) && !pointed.has(l.id));
-  const clearances = open.length
-    ? await db.models.OutstandingClearance.findAll({ where: { lineId: open.map((l) => l.id) } })
-    : [];
-  const clearedBy = new Map(clearances.map((c) => [c.lineId, c]));
+  if (!previous) return { from: null, items: [], total: { ...empty, nonPointees: { ...empty } } };
+  const open = await carriedOverLines(scope, previous);
   const items = open
     .map((l): OutstandingItem => {
       const bank = KINDS[l.kind].movements(l.account).find((m) => m.account === 'banque')!;
-      const c = clearedBy.get(l.id);
+      const c = l.clearance;
       return {
         id: l.id,
         pj: l.pj,
@@ -296,7 +263,7 @@ export async function outstandingOf(scope: Scope): Promise<Outstanding> {
         cheque: l.cheque ?? null,
         direction: bank.direction === 'depenses' ? 'depense' : 'recette',
         amount: l.amount,
-        cleared: c ? { on: c.clearedOn, by: c.clearedBy } : null,
+        cleared: c ? { on: c.on, by: c.by } : null,
       };
     })
     .sort((a, b) => (a.date === b.date ? a.pj.localeCompare(b.pj) : a.date < b.date ? -1 : 1));

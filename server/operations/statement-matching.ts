@@ -13,6 +13,7 @@ import {
 import type { LineRow } from '../db/models';
 import type { Scope } from './changes';
 import { lineInputOf } from './lines';
+import { carriedOverLines } from './outstanding';
 
 export interface ProposalStatementLine {
   /** The stored statement line (null in a dry run, for a line not stored yet). */
@@ -26,7 +27,16 @@ export interface ProposalStatementLine {
 export interface ProposalJson {
   statementLine: ProposalStatementLine;
   /** The cahier lines proposed, with the version to send when accepting. */
-  lines: { id: string; pj: string; version: number; date: string; libelle: string; amount: number }[];
+  lines: {
+    id: string;
+    pj: string;
+    version: number;
+    date: string;
+    libelle: string;
+    amount: number;
+    /** One of last year's outstanding items: accepting clears it in this exercise. */
+    carriedOver: boolean;
+  }[];
   score: number;
   certain: boolean;
   reasons: string[];
@@ -81,7 +91,13 @@ const shown = (id: number | null, l: StatementLine): ProposalStatementLine => ({
 export async function propose(scope: Scope, open: readonly OpenStatementLine[]): Promise<MatchResult> {
   const rows = await exerciseLines(scope);
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const candidates = rows.map((r) => matchable(r));
+  // Last year's outstanding items not cleared yet are candidates too (a cheque cashed in September).
+  const carried = (await carriedOverLines(scope)).filter((l) => !l.clearance);
+  const carriedById = new Map(carried.map((l) => [l.id, l]));
+  const candidates: MatchableLine[] = [
+    ...rows.map((r) => matchable(r)),
+    ...carried.map((l) => ({ ...l, pointed: false })),
+  ];
   const result = matchStatement(
     open.map((o) => o.line),
     candidates,
@@ -91,8 +107,21 @@ export async function propose(scope: Scope, open: readonly OpenStatementLine[]):
     proposals: result.proposals.map((p) => ({
       statementLine: shown(open[p.statementIndex]!.id, p.statementLine),
       lines: p.lines.map((l) => {
-        const r = byId.get(l.id)!;
-        return { id: r.id, pj: r.pj, version: r.version, date: r.date, libelle: r.libelle, amount: Number(r.amount) };
+        const r = byId.get(l.id);
+        if (r) {
+          const { id, pj, version, date, libelle } = r;
+          return { id, pj, version, date, libelle, amount: Number(r.amount), carriedOver: false };
+        }
+        const c = carriedById.get(l.id)!;
+        return {
+          id: c.id,
+          pj: c.pj,
+          version: c.version,
+          date: c.date,
+          libelle: c.libelle,
+          amount: c.amount,
+          carriedOver: true,
+        };
       }),
       score: p.score,
       certain: p.certain,

@@ -16,9 +16,10 @@ import {
 } from '../../templates/definition';
 import { readStatement, StatementFormatError, type CsvMapping } from '../formats/statements';
 import type { StatementLineRow, StatementRow } from '../db/models';
-import { insertRows, type Scope } from './changes';
+import { insertRows, lockExercise, type Scope } from './changes';
 import { ServiceError } from './errors';
 import { lineInputOf, lineJson, pointFromStatement, type LineJson } from './lines';
+import { carriedOverLines } from './outstanding';
 import { exerciseLines, matchable, propose, type MatchResult } from './statement-matching';
 
 const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
@@ -226,7 +227,12 @@ async function clearedStatementLines(scope: Scope, ids: number[]): Promise<Set<n
     where: { statementLineId: ids, deleted: false, pointed: true },
     raw: true,
   });
-  return new Set(rows.map((r) => Number(r.statementLineId)));
+  const carried = await scope.db.models.OutstandingClearance.findAll({
+    attributes: ['statementLineId'],
+    where: { statementLineId: ids },
+    raw: true,
+  });
+  return new Set([...rows, ...carried].map((r) => Number(r.statementLineId)));
 }
 
 /** The coop's statements, newest first. */
@@ -251,7 +257,7 @@ export interface StatementLineJson {
   label: string;
   cheque: string | null;
   bankRef: string | null;
-  /** The cahier lines it cleared (id and PJ), empty while it is not pointed. */
+  /** The cahier lines it cleared (id and PJ; last year's outstanding items too), empty while it is not pointed. */
   cleared: { id: string; pj: string }[];
 }
 
@@ -269,6 +275,30 @@ export async function getStatement(scope: Scope, coopId: number, id: number) {
         raw: true,
       })
     : [];
+  // Last year's outstanding items cleared by these statement lines.
+  const clearances = rows.length
+    ? await scope.db.models.OutstandingClearance.findAll({
+        attributes: ['lineId', 'statementLineId'],
+        where: { statementLineId: rows.map((r) => r.id) },
+        raw: true,
+      })
+    : [];
+  const carriedRows = clearances.length
+    ? await scope.db.models.Line.findAll({
+        attributes: ['id', 'pj'],
+        where: { id: clearances.map((c) => c.lineId) },
+        raw: true,
+      })
+    : [];
+  const pjOf = new Map(carriedRows.map((l) => [l.id, l.pj]));
+  const clearing = [
+    ...pointed.map((p) => ({ id: p.id, pj: p.pj, statementLineId: Number(p.statementLineId) })),
+    ...clearances.map((c) => ({
+      id: c.lineId,
+      pj: pjOf.get(c.lineId) ?? '',
+      statementLineId: Number(c.statementLineId),
+    })),
+  ];
   const lines: StatementLineJson[] = rows.map((r) => ({
     id: r.id,
     date: r.date,
@@ -276,7 +306,7 @@ export async function getStatement(scope: Scope, coopId: number, id: number) {
     label: r.label,
     cheque: r.cheque,
     bankRef: r.bankRef,
-    cleared: pointed.filter((p) => Number(p.statementLineId) === r.id).map((p) => ({ id: p.id, pj: p.pj })),
+    cleared: clearing.filter((p) => p.statementLineId === r.id).map((p) => ({ id: p.id, pj: p.pj })),
   }));
   const open = lines
     .filter((l) => l.cleared.length === 0)
@@ -301,7 +331,7 @@ export async function acceptProposals(
   coopId: number,
   statementId: number,
   acceptances: readonly Acceptance[] | 'certain',
-): Promise<{ pointed: LineJson[] }> {
+): Promise<{ pointed: LineJson[]; carriedOver: { id: string; pj: string; statementLine: number }[] }> {
   const s = await statementOf(scope, coopId, statementId);
   let chosen: readonly Acceptance[];
   if (acceptances === 'certain') {
@@ -313,7 +343,7 @@ export async function acceptProposals(
         lines: p.lines.map((l) => ({ id: l.id, version: l.version })),
       }));
   } else chosen = acceptances;
-  if (!chosen.length) return { pointed: [] };
+  if (!chosen.length) return { pointed: [], carriedOver: [] };
   const wanted = [...new Set(chosen.map((a) => a.statementLine))];
   // A line of an earlier statement that this one overlapped may be cleared from it too.
   const sl = await scope.db.models.StatementLine.findAll({ where: { id: wanted, coopId } });
@@ -322,6 +352,8 @@ export async function acceptProposals(
     where: { id: chosen.flatMap((a) => a.lines.map((l) => l.id)), exerciseId: scope.exercise.id },
   });
   const lineById = new Map(cahier.map((l) => [l.id, l]));
+  // Last year's outstanding items not cleared yet: a statement line of this year clears them.
+  const carried = new Map((await carriedOverLines(scope)).filter((l) => !l.clearance).map((l) => [l.id, l] as const));
   chosen.forEach((a, i) => {
     const st = byId.get(a.statementLine);
     if (!st) {
@@ -341,7 +373,8 @@ export async function acceptProposals(
     }
     const sum = a.lines.reduce((acc, l) => {
       const row = lineById.get(l.id);
-      return acc + (row ? bankAmount(lineInputOf(row)) : 0);
+      const old = row ? undefined : carried.get(l.id);
+      return acc + (row ? bankAmount(lineInputOf(row)) : old ? bankAmount(old) : 0);
     }, 0);
     if (sum !== Number(st.amount)) {
       throw new ServiceError(
@@ -356,11 +389,41 @@ export async function acceptProposals(
       );
     }
   });
-  const rows = await pointFromStatement(
-    scope,
-    chosen.flatMap((a) => a.lines.map((l) => ({ id: l.id, version: l.version, statementLineId: a.statementLine }))),
+  const entries = chosen.flatMap((a) =>
+    a.lines.map((l) => ({ id: l.id, version: l.version, statementLineId: a.statementLine })),
   );
-  return { pointed: rows.map((r) => lineJson(r) as LineJson) };
+  const current = entries.filter((e) => !carried.has(e.id) || lineById.has(e.id));
+  const old = entries.filter((e) => carried.has(e.id) && !lineById.has(e.id));
+  old.forEach((e) => {
+    const line = carried.get(e.id)!;
+    if (line.version !== e.version) {
+      throw new ServiceError(412, 'version_perimee', `La ligne ${line.pj} de l’exercice précédent a changé.`);
+    }
+  });
+  const rows = current.length ? await pointFromStatement(scope, current) : [];
+  if (old.length) {
+    const { db } = scope;
+    await db.write(async (t) => {
+      await lockExercise(db, t, scope.exercise.id);
+      for (const e of old) {
+        await db.models.OutstandingClearance.create(
+          {
+            lineId: e.id,
+            exerciseId: scope.exercise.id,
+            clearedOn: byId.get(e.statementLineId)!.date,
+            clearedBy: scope.principal.login,
+            statementLineId: e.statementLineId,
+            at: new Date(),
+          },
+          { transaction: t },
+        );
+      }
+    });
+  }
+  return {
+    pointed: rows.map((r) => lineJson(r) as LineJson),
+    carriedOver: old.map((e) => ({ id: e.id, pj: carried.get(e.id)!.pj, statementLine: e.statementLineId })),
+  };
 }
 
 /**
@@ -390,11 +453,16 @@ export async function reconciliationAt(scope: Scope, date: string | null) {
     return matchable(r, Boolean(r.pointed) && (clearedDate === undefined || clearedDate <= at));
   });
   const balance = statement ? Number(statement.closingBalance) : 0;
+  // Last year's items still outstanding at the date (cleared later, they were outstanding then).
+  const carriedOver = (await carriedOverLines(scope))
+    .filter((l) => !l.clearance || l.clearance.on > at)
+    .map((l) => ({ ...l, pointed: false }));
   const r = reconciliation({
     date: at,
     statementBalance: balance,
     lines,
     opening: { banque: Number(scope.exercise.openingBanque) },
+    carriedOver,
   });
   return {
     ...r,

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { LineInput } from '../../templates/definition';
 import { addCoop, addUser, openExercise } from '../../server/operations/accounts';
+import { toOfx2 } from '../fixtures/statement-files';
 import { Client, DATABASES, expense, startTestService, uuid, type TestService } from './harness';
 
 const COOP = '087-0777';
@@ -176,6 +177,61 @@ describe.each(DATABASES)('closing an exercise on $name', (kind) => {
     expect((await mandataire.request('GET', `${base}/outstanding`)).body).toMatchObject({ from: null, items: [] });
   });
 
+  it('counts last year’s uncleared cheque in the new état de rapprochement; the September statement clears it', async () => {
+    // Unpointed again by hand: outstanding until a statement line clears it.
+    const unpointed = await mandataire.request('POST', `${next}/outstanding/${ids.outstanding}/pointage`, {
+      pointed: false,
+    });
+    expect(unpointed.body.cleared).toBeNull();
+    const rec = async (date: string) => (await mandataire.request('GET', `${next}/reconciliation?date=${date}`)).body;
+    const before = await rec('2026-09-05');
+    expect(before.cahierBalance).toBe(97_210);
+    expect(before.outstanding.payments).toMatchObject({
+      total: 1_200,
+      lines: [expect.objectContaining({ id: ids.outstanding, pj: '003', amount: 1_200, carriedOver: true })],
+    });
+    expect(before.expectedStatementBalance).toBe(98_410);
+
+    // The cheque of 20 August cashed on 10 September.
+    const statement = toOfx2({
+      format: 'ofx',
+      account: '00012340777',
+      period: { from: '2026-09-01', to: '2026-09-30' },
+      openingBalance: null,
+      closingBalance: 97_210,
+      lines: [{ date: '2026-09-10', amount: -1_200, label: 'CHEQUE 45003', cheque: '45003', bankRef: null }],
+    });
+    const imported = await mandataire.request('POST', `${next}/statements?name=septembre.ofx`, statement, {
+      'content-type': 'application/octet-stream',
+    });
+    expect(imported.status).toBe(201);
+    expect(imported.body.proposals).toEqual([
+      expect.objectContaining({
+        lines: [expect.objectContaining({ id: ids.outstanding, pj: '003', carriedOver: true })],
+      }),
+    ]);
+    expect((await rec('2026-09-30')).gap).toBe(-1_200);
+    const id = imported.body.statement.id as number;
+    const accepted = await mandataire.request('POST', `${next}/statements/${id}/accept`, { certain: true });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body).toMatchObject({ pointed: [], carriedOver: [{ id: ids.outstanding, pj: '003' }] });
+
+    const after = await mandataire.request('GET', `${next}/outstanding`);
+    expect(after.body.items[0].cleared).toEqual({ on: '2026-09-10', by: 'mandataire.0777' });
+    const rec30 = await rec('2026-09-30');
+    expect(rec30.outstanding.payments).toEqual({ lines: [], total: 0 });
+    expect(rec30.gap).toBe(0);
+    // Before the cashing it was still outstanding.
+    expect((await rec('2026-09-05')).outstanding.payments.total).toBe(1_200);
+    // The statement line shows what it cleared and is not proposed again.
+    const detail = (await mandataire.request('GET', `${next}/statements/${id}`)).body;
+    expect(detail.lines[0].cleared).toEqual([{ id: ids.outstanding, pj: '003' }]);
+    expect(detail.proposals).toEqual([]);
+    expect(detail.unmatched).toEqual([]);
+    // The closed year is untouched.
+    expect((await mandataire.request('GET', `${base}/lines/${ids.outstanding}`)).body.pointed).toBe(false);
+  }, 60_000);
+
   it('reopens for a trésorier with a reason only; closing again adds documents and updates the report à nouveau', async () => {
     const refused = await mandataire.request('POST', `${base}/closure/reopen`, { reason: 'Oubli' });
     expect([refused.status, refused.body.code]).toEqual([403, 'reservee_au_tresorier']);
@@ -216,5 +272,11 @@ describe.each(DATABASES)('closing an exercise on $name', (kind) => {
     expect(list.slice(0, before.length)).toEqual(before);
     expect(list.length).toBe(before.length * 2);
     expect(list.slice(before.length).every((a) => a.closing === 2 && a.createdBy === 'tresorier.0777')).toBe(true);
+
+    // The coop's archives: its closed exercises with their documents.
+    const all = await mandataire.request('GET', `/api/coops/${COOP}/archives`);
+    expect(all.status).toBe(200);
+    expect(all.body).toEqual([{ year: 2025, exercise: '2025-2026', status: 'closed', documents: list }]);
+    expect((await mandataire.request('GET', `/api/coops/087-0999/archives`)).status).toBeGreaterThanOrEqual(403);
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 /** The closure of an exercise: what blocks it, checked any day of the year. */
 import { z } from 'zod';
-import { archiveOf, listArchives } from '../../operations/archives';
+import { archiveOf, coopArchives, listArchives } from '../../operations/archives';
 import {
   closeExercise,
   closureOf,
@@ -103,6 +103,17 @@ const ClosingResult = z
     archives: z.array(ArchiveEntry),
   })
   .meta({ id: 'ClosingResult' });
+
+const CoopArchives = z
+  .array(
+    z.object({
+      year: z.number().int().meta({ description: 'année de début de l’exercice' }),
+      exercise: z.string().meta({ description: 'AAAA-AAAA' }),
+      status: z.enum(['open', 'closed']).meta({ description: 'open : rouvert depuis (ses documents restent)' }),
+      documents: z.array(ArchiveEntry),
+    }),
+  )
+  .meta({ id: 'CoopArchives' });
 
 const ArchiveParam = numberParam('numéro du document archivé', 'archive');
 
@@ -216,6 +227,18 @@ export const CLOSURE_ROUTES: Route[] = [
     responses: { 200: { description: 'les documents archivés', schema: z.array(ArchiveEntry) }, ...COMMON_ERRORS },
     async handle(r) {
       r.ctx.body = await listArchives(await scopeOf(r));
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/coops/{coop}/archives',
+    summary:
+      'les exercices clôturés de la coopérative (le plus récent d’abord) avec leurs documents archivés ; un exercice rouvert depuis garde les siens',
+    tag: 'clôture',
+    params: { coop: CoopParam },
+    responses: { 200: { description: 'les exercices archivés', schema: CoopArchives }, ...COMMON_ERRORS },
+    async handle(r) {
+      r.ctx.body = await coopArchives(r.services.db, r.principal, r.params.coop!);
     },
   },
   {
