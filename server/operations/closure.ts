@@ -28,7 +28,7 @@ import { closedExercise, lockExercise, type Scope } from './changes';
 import { fieldRefused, notFound, ServiceError } from './errors';
 import { carriedOverLines, closedPrevious, pointedBy } from './outstanding';
 import { liveLines } from './side-books/book-lines';
-import { coopDetail } from './side-books/coop-admin';
+import { coopDetail, pointageThresholdOf } from './side-books/coop-admin';
 import { exerciseInventory } from './side-books/inventory';
 import { listSubsidies } from './side-books/subsidies';
 
@@ -69,12 +69,13 @@ async function statementOf(scope: Scope): Promise<ClosureInput['statement']> {
 export async function closureOf(scope: Scope, today: string, pending = 0): Promise<ClosureReport> {
   const { exercise } = scope;
   const statement = await statementOf(scope);
-  const [lines, pointed, counts, subsidies, inventory] = await Promise.all([
+  const [lines, pointed, counts, subsidies, inventory, coop] = await Promise.all([
     liveLines(scope),
     pointedBy(scope, statement?.date ?? null),
     scope.db.models.CashCount.findAll({ where: { exerciseId: exercise.id } }),
     listSubsidies(scope),
     exerciseInventory(scope),
+    scope.db.models.Coop.findByPk(exercise.coopId),
   ]);
   return closureCheck({
     year: exercise.year,
@@ -87,6 +88,7 @@ export async function closureOf(scope: Scope, today: string, pending = 0): Promi
     subsidies,
     inventory,
     pending,
+    pointageThreshold: coop ? pointageThresholdOf(coop, exercise.year) : undefined,
   });
 }
 

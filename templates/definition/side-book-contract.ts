@@ -209,6 +209,8 @@ export interface CoopAdminInput {
   cosignatory?: PersonJson | null;
   bank?: { iban: string; bic: string | null; name: string | null } | null;
   lastStatement?: { date: IsoDate; balance: Cents } | null;
+  /** MM-JJ: unpointed bank lines dated before this day of the end year block the closure (default 06-01). */
+  pointageThreshold?: string | null;
 }
 
 export type CoopAdminField = keyof CoopAdminInput;
@@ -220,6 +222,7 @@ export const COOP_ADMIN_FIELDS: readonly CoopAdminField[] = [
   'cosignatory',
   'bank',
   'lastStatement',
+  'pointageThreshold',
 ];
 /** What a mandataire may edit when the department has said nothing. */
 export const DEFAULT_MANDATAIRE_FIELDS: readonly CoopAdminField[] = [
@@ -240,6 +243,8 @@ export interface CoopJson {
   cosignatory: PersonJson | null;
   bank: { iban: string; bic: string | null; name: string | null } | null;
   lastStatement: { date: IsoDate; balance: Cents } | null;
+  /** MM-JJ (null: the default, 06-01). */
+  pointageThreshold: string | null;
   /** The fields the requesting user may change. */
   editable: CoopAdminField[];
 }

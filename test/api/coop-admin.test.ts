@@ -48,6 +48,7 @@ describe.each(DATABASES)('les données administratives de la coopérative ($name
       cosignatory: null,
       bank: null,
       lastStatement: null,
+      pointageThreshold: null,
     };
     expect((await mA.request('GET', coopPath(A))).body).toEqual({ ...fresh, editable: [...DEFAULT_MANDATAIRE_FIELDS] });
     expect((await t87.request('GET', coopPath(A))).body).toEqual({ ...fresh, editable: [...COOP_ADMIN_FIELDS] });
@@ -80,6 +81,7 @@ describe.each(DATABASES)('les données administratives de la coopérative ($name
       cosignatory: { name: 'Paul Durand', email: null, phone: '+33 6 12 34 56 78' },
       bank: { iban: IBAN, bic: 'AGRIFRPP878', name: 'Crédit Agricole du Centre-Ouest' },
       lastStatement: { date: '2025-08-31', balance: 123_456 },
+      pointageThreshold: null,
       editable: [...COOP_ADMIN_FIELDS],
     };
     expect(r.body).toEqual(expected);
@@ -103,7 +105,9 @@ describe.each(DATABASES)('les données administratives de la coopérative ($name
       before: { school: null, address: null, bank: null, lastStatement: null },
       after: { school: expected.school, bank: expected.bank, lastStatement: expected.lastStatement },
     });
-    expect(Object.keys(history.at(-1).after)).toEqual(COOP_ADMIN_FIELDS.filter((f) => f !== 'name'));
+    expect(Object.keys(history.at(-1).after)).toEqual(
+      COOP_ADMIN_FIELDS.filter((f) => f !== 'name' && f !== 'pointageThreshold'),
+    );
 
     // The same values again change nothing and write no audit row.
     const again = await t87.request('PATCH', coopPath(A), {
@@ -351,6 +355,41 @@ describe.each(DATABASES)('les données administratives de la coopérative ($name
       after: { name: 'Coopérative de l’école B', school: null, bank: null },
     });
     expect((await mB.request('GET', '/api/coops')).body[0].name).toBe('Coopérative de l’école B');
+  });
+
+  test('the pointage threshold: the trésorier moves it, the closure follows; a mandataire cannot', async () => {
+    const A = WORLD.coops.A;
+    const closure = `/api/coops/${A}/exercises/2025/closure`;
+    // An unpointed bank line of 15 June: after the default threshold (1 June), before 1 August.
+    const id = '6f1c2a4e-0000-4000-8000-0000000000aa';
+    const line = {
+      pj: '615',
+      date: '2026-06-15',
+      libelle: 'Librairie – albums',
+      mode: 'carte',
+      kind: 'depense',
+      account: 'banque',
+      amount: 1_000,
+      ventilation: [{ chapter: '6180', amount: 1_000 }],
+    };
+    expect((await mA.put(A, id, line)).status).toBe(201);
+    const blocking = async () =>
+      ((await mA.request('GET', closure)).body.problems as { code: string; lines: string[] }[])
+        .filter((p) => p.code === 'pointage_ancien')
+        .flatMap((p) => p.lines);
+    expect(await blocking()).not.toContain(id);
+    const refused = await mA.request('PATCH', `/api/coops/${A}`, { pointageThreshold: '08-01' });
+    expect([refused.status, refused.body.code]).toEqual([403, 'champ_reserve']);
+    const bad = await t87.request('PATCH', `/api/coops/${A}`, { pointageThreshold: '31-02' });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors[0].field).toBe('pointageThreshold');
+    const set = await t87.request('PATCH', `/api/coops/${A}`, { pointageThreshold: '08-01' });
+    expect([set.status, set.body.pointageThreshold]).toEqual([200, '08-01']);
+    expect(await blocking()).toContain(id);
+    expect((await t87.request('PATCH', `/api/coops/${A}`, { pointageThreshold: null })).body.pointageThreshold).toBe(
+      null,
+    );
+    expect(await blocking()).not.toContain(id);
   });
 
   test('two users changing different fields at once both keep their change', async () => {

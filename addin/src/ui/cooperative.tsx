@@ -35,6 +35,15 @@ interface Draft {
   cosignatory: { name: string; email: string; phone: string };
   bank: { iban: string; bic: string; name: string };
   lastStatement: { date: string; balance: string };
+  /** jj/mm, empty for the default (1 June). */
+  pointageThreshold: string;
+}
+
+/** "06-01" ↔ "01/06": the threshold of old unpointed bank lines, typed the French way. */
+const thresholdDraft = (t: string | null) => (t ? `${t.slice(3, 5)}/${t.slice(0, 2)}` : '');
+function thresholdOf(text: string): string | null {
+  const m = /^\s*(\d{1,2})\/(\d{1,2})\s*$/.exec(text);
+  return m ? `${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}` : text.trim() || null;
 }
 
 const personDraft = (p: PersonJson | null) => ({ name: p?.name ?? '', email: p?.email ?? '', phone: p?.phone ?? '' });
@@ -51,6 +60,7 @@ function draftOf(c: CoopJson): Draft {
       date: c.lastStatement?.date ?? '',
       balance: c.lastStatement ? formatAmount(c.lastStatement.balance) : '',
     },
+    pointageThreshold: thresholdDraft(c.pointageThreshold),
   };
 }
 
@@ -84,6 +94,7 @@ function inputOf(d: Draft): Required<CoopAdminInput> {
       !d.lastStatement.date && !d.lastStatement.balance.trim()
         ? null
         : { date: d.lastStatement.date, balance: 'cents' in balance ? balance.cents : NaN },
+    pointageThreshold: thresholdOf(d.pointageThreshold),
   };
 }
 
@@ -118,6 +129,13 @@ function localErrors(d: Draft, editable: readonly CoopAdminField[]): Record<stri
         if (e) errors['lastStatement.balance'] = e;
       }
     }
+  }
+  if (
+    can('pointageThreshold') &&
+    d.pointageThreshold.trim() &&
+    !/^\d{1,2}\/\d{1,2}$/.test(d.pointageThreshold.trim())
+  ) {
+    errors.pointageThreshold = 'Seuil de pointage : jour et mois, jj/mm (ex. 01/06).';
   }
   return errors;
 }
@@ -158,6 +176,7 @@ const FIELD_LABELS: Record<CoopAdminField, string> = {
   cosignatory: 'Co-signataire',
   bank: 'Banque',
   lastStatement: 'Dernier relevé',
+  pointageThreshold: 'Seuil de pointage (jj/mm)',
 };
 
 export function Cooperative({ api, coop }: SideBookProps) {
@@ -368,6 +387,22 @@ export function Cooperative({ api, coop }: SideBookProps) {
             ? `${formatDateFr(data.lastStatement.date)} : ${formatEuros(data.lastStatement.balance)}`
             : ''}
         </Shown>
+      )}
+      {can('pointageThreshold') ? (
+        <Field
+          label={FIELD_LABELS.pointageThreshold}
+          hint="Les lignes de banque non pointées datées d’avant ce jour bloquent la clôture (vide : 01/06)."
+          validationMessage={errorOf('pointageThreshold')}
+        >
+          <Input
+            value={draft.pointageThreshold}
+            onChange={(_, d) => set({ pointageThreshold: d.value })}
+            name="pointage-threshold"
+            placeholder="01/06"
+          />
+        </Field>
+      ) : (
+        <Shown label={FIELD_LABELS.pointageThreshold}>{thresholdDraft(data.pointageThreshold) || '01/06'}</Shown>
       )}
       {editable.length > 0 ? (
         <div className="cc-row">

@@ -172,6 +172,15 @@ export const CoopAdminRequest = z
     cosignatory: Person('co-signataire').nullable().optional(),
     bank: Bank.nullable().optional(),
     lastStatement: LastStatement.nullable().optional(),
+    pointageThreshold: z
+      .string({ error: 'pointageThreshold : jour MM-JJ attendu (par ex. 06-01)' })
+      .regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { error: 'pointageThreshold : jour MM-JJ attendu (par ex. 06-01)' })
+      .nullable()
+      .optional()
+      .meta({
+        description:
+          'les lignes bancaires non pointées datées d’avant ce jour (MM-JJ, dans l’exercice) bloquent la clôture ; null : 06-01',
+      }),
   })
   .strict()
   .meta({
@@ -198,6 +207,7 @@ export const CoopDetail = z
     cosignatory: PersonOut.nullable(),
     bank: z.object({ iban: z.string(), bic: z.string().nullable(), name: z.string().nullable() }).nullable(),
     lastStatement: z.object({ date: z.string(), balance: z.number().int() }).nullable(),
+    pointageThreshold: z.string().nullable().meta({ description: 'MM-JJ ; null : 06-01 (1er juin)' }),
     editable: z.array(FIELD).meta({ description: 'les champs que l’utilisateur peut changer' }),
   })
   .meta({ id: 'CoopDetail' });

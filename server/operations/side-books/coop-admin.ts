@@ -30,6 +30,7 @@ export const COOP_ADMIN_LABELS: Readonly<Record<CoopAdminField, string>> = {
   cosignatory: 'co-signataire',
   bank: 'coordonnées bancaires',
   lastStatement: 'dernier relevé bancaire',
+  pointageThreshold: 'date des lignes bancaires anciennes non pointées',
 };
 
 export interface DepartmentSettings {
@@ -63,6 +64,21 @@ function person(v: unknown): PersonJson | null {
   return o && name ? { name, email: str(o.email), phone: str(o.phone) } : null;
 }
 
+/** A day of the year, MM-JJ (as 06-01), or null. */
+const monthDay = (v: unknown): string | null =>
+  typeof v === 'string' && /^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(v) ? v : null;
+
+/**
+ * The day before which unpointed bank lines of the exercise block its closure: the coop's MM-JJ
+ * in the exercise (September–December of the start year, January–August of the end year), or
+ * undefined for the default (1 June).
+ */
+export function pointageThresholdOf(coop: Pick<CoopRow, 'admin'>, year: number): string | undefined {
+  const md = monthDay(parseObject(coop.admin).pointageThreshold);
+  if (!md) return undefined;
+  return `${Number(md.slice(0, 2)) >= 9 ? year : year + 1}-${md}`;
+}
+
 /** The stored data read with the keys in a fixed order (so two readings compare as JSON). */
 function adminData(coop: Pick<CoopRow, 'name' | 'school' | 'admin'>): AdminData {
   const a = parseObject(coop.admin);
@@ -79,6 +95,7 @@ function adminData(coop: Pick<CoopRow, 'name' | 'school' | 'admin'>): AdminData 
     bank: bank && iban ? { iban, bic: str(bank.bic), name: str(bank.name) } : null,
     lastStatement:
       last && date && Number.isSafeInteger(Number(last.balance)) ? { date, balance: Number(last.balance) } : null,
+    pointageThreshold: monthDay(a.pointageThreshold),
   };
 }
 
