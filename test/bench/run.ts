@@ -14,6 +14,7 @@ import ExcelJS from 'exceljs';
 import { cahierLayout, lineToRow, FIRST_DATA_ROW, type SheetCell } from '../../templates/definition';
 import { buildCahierWorkbook } from '../../templates/workbook/build';
 import { DEMO_COOP, generateYear, type GeneratedYear } from '../../server/demo/year';
+import { benchClosure } from './closure';
 import { benchService, type ServiceBenchResult } from './service';
 import { matchStatement } from '../../templates/definition';
 import { readStatement } from '../../server/formats/statements';
@@ -106,6 +107,30 @@ async function main(): Promise<void> {
   const results: Result[] = [];
   for (const n of [300, 2000]) results.push(await workbookBench(n));
   results.push(await statementBench());
+  const closure = await benchClosure();
+  results.push(
+    {
+      name: `Clôture : contrôles purs sur un exercice de ${closure.lines} lignes (erreurs : ${closure.codes.join(', ') || 'aucune'}) vs cible`,
+      ours: closure.pure,
+      raw: 200,
+      unit: 'ms',
+      target: '< 200 ms',
+    },
+    {
+      name: `Clôture : GET …/closure (lectures SQLite comprises), ${closure.lines} lignes vs contrôles purs`,
+      ours: closure.service,
+      raw: closure.pure,
+      unit: 'ms',
+      target: '(informatif)',
+    },
+    {
+      name: `CRF pdf de cet exercice (${Math.round(closure.crf.bytes / 1024)} Ko, ${closure.crf.pages} pages) vs buildCrf seul`,
+      ours: closure.crf.build + closure.crf.pdf,
+      raw: closure.crf.build,
+      unit: 'ms',
+      target: '(informatif)',
+    },
+  );
   const services: ServiceBenchResult[] = [await benchService('sqlite')];
   const mysqlUrl =
     process.env.CAHIER_BENCH_MYSQL_URL ??
@@ -178,6 +203,11 @@ async function main(): Promise<void> {
     '',
     'Relevé — médiane de 9 passes : lecture du fichier OFX puis rapprochement (scores, affectation globale, remises de',
     'chèques, lignes proposées avec leur chapitre) ; brut : la lecture seule.',
+    '',
+    'Clôture — médiane de 9 passes sur une année générée de 10 000 lignes enregistrée dans SQLite (livres annexes',
+    'complets, toutes les lignes de banque pointées, solde du relevé saisi). Contrôles purs : closureCheck sur les données',
+    'lues par le service, la colonne « Brut » porte la cible (200 ms) ; service : closureOf, ce que répond GET …/closure',
+    '(lectures comprises) ; CRF : buildCrf puis crfPdf, contre buildCrf seul.',
     '',
     'Volet Office — la colonne « Brut » porte la limite visée (300 Ko gzip) : le rapport est la part utilisée.',
     '',
