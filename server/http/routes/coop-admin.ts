@@ -174,7 +174,9 @@ export const CoopAdminRequest = z
     lastStatement: LastStatement.nullable().optional(),
     pointageThreshold: z
       .string({ error: 'pointageThreshold : jour MM-JJ attendu (par ex. 06-01)' })
-      .regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { error: 'pointageThreshold : jour MM-JJ attendu (par ex. 06-01)' })
+      .regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, {
+        error: 'pointageThreshold : jour MM-JJ attendu (par ex. 06-01)',
+      })
       .nullable()
       .optional()
       .meta({
