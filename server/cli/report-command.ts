@@ -1,19 +1,9 @@
 /** `cahier report`: the compte rendu financier of a coop's exercise, written to a file (json, xlsx or pdf). */
 import { writeFile } from 'node:fs/promises';
-import { COMMAND_LINE } from '../operations/accounts';
-import type { Principal } from '../operations/access';
+import { COMMAND_LINE_PRINCIPAL } from '../operations/accounts';
 import { crfDocument, REPORT_FORMATS, type ReportFormat } from '../operations/reports';
 import { requireString, UserError, type Command } from './command';
 import { DB_OPTION, withDb } from './db-option';
-
-/** The command line acts with every right, under its own name. */
-const CLI_PRINCIPAL: Principal = {
-  userId: 0,
-  login: COMMAND_LINE.login,
-  role: 'admin',
-  coopId: null,
-  departmentCode: null,
-};
 
 export const reportCommand: Command = {
   name: 'report',
@@ -36,7 +26,7 @@ export const reportCommand: Command = {
       throw new UserError(`--format attend json, xlsx ou pdf, pas « ${format} ».`, 2);
     }
     const doc = await withDb(values, (db) =>
-      crfDocument(db, CLI_PRINCIPAL, coop, Number(year), format as ReportFormat),
+      crfDocument(db, COMMAND_LINE_PRINCIPAL, coop, Number(year), format as ReportFormat),
     );
     await writeFile(out, doc.bytes);
     io.out(`Compte rendu financier écrit dans ${out} (${doc.bytes.length} octets).\n`);

@@ -3,20 +3,11 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { formatDateFr, formatEuros } from '../../templates/definition';
 import { MAX_STATEMENT_BYTES } from '../formats/statements';
-import { exerciseFor, type Principal } from '../operations/access';
-import { COMMAND_LINE } from '../operations/accounts';
+import { exerciseFor } from '../operations/access';
+import { COMMAND_LINE_PRINCIPAL } from '../operations/accounts';
 import { importStatement, type ImportResult } from '../operations/statements';
 import { requireString, UserError, type Command } from './command';
 import { DB_OPTION, withDb } from './db-option';
-
-/** The command line acts with every right, under its own name in what it records. */
-const CLI_PRINCIPAL: Principal = {
-  userId: 0,
-  login: COMMAND_LINE.login,
-  role: 'admin',
-  coopId: null,
-  departmentCode: null,
-};
 
 /** The documented JSON of an import, for scripts: exactly these keys, amounts in signed cents. */
 export function importJson(file: string, r: ImportResult) {
@@ -101,11 +92,16 @@ export const statementCommand: Command = {
     const dryRun = Boolean(values['dry-run']);
     const file = basename(path);
     const result = await withDb(values, async (db) => {
-      const s = await exerciseFor(db, CLI_PRINCIPAL, coop, Number(year));
-      return importStatement({ db, principal: CLI_PRINCIPAL, exercise: s.exercise, chart: s.chart }, s.coop.id, bytes, {
-        fileName: file,
-        dryRun,
-      });
+      const s = await exerciseFor(db, COMMAND_LINE_PRINCIPAL, coop, Number(year));
+      return importStatement(
+        { db, principal: COMMAND_LINE_PRINCIPAL, exercise: s.exercise, chart: s.chart },
+        s.coop.id,
+        bytes,
+        {
+          fileName: file,
+          dryRun,
+        },
+      );
     });
     io.out(values.json ? `${JSON.stringify(importJson(file, result))}\n` : summary(file, result, dryRun));
     return 0;

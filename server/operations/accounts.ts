@@ -2,6 +2,7 @@
 import type { Transaction } from 'sequelize';
 import { chartProblems, exerciseLabel, exerciseOf, type Chart } from '../../templates/definition';
 import type { Db } from '../db/connect';
+import type { Principal } from './access';
 import { ROLES, type CoopRow, type ExerciseAction, type ExerciseRow, type Role, type UserRow } from '../db/models';
 import { hashPassword, passwordProblem } from '../auth/password';
 import { auditJson, closedExercise, lockExercise, type AuditJson } from './changes';
@@ -108,6 +109,15 @@ export interface Actor {
 }
 
 export const COMMAND_LINE: Actor = { userId: null, login: 'ligne de commande' };
+
+/** The command line as a principal of the operations: every right, under its own name. */
+export const COMMAND_LINE_PRINCIPAL: Principal = {
+  userId: 0,
+  login: COMMAND_LINE.login,
+  role: 'admin',
+  coopId: null,
+  departmentCode: null,
+};
 
 /** An exercise as its history shows it, before and after a change. */
 export const exerciseState = (e: Pick<ExerciseRow, 'status' | 'openingBanque' | 'openingCaisse'>) =>
