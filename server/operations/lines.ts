@@ -535,10 +535,12 @@ export function pointLine(scope: Scope, id: string, pointed: boolean, ifMatch: n
 /**
  * Points lines against statement lines, all in one transaction: each line is named with the
  * version the caller read (as for pointage); one refusal refuses them all (nothing is half-done).
+ * `alsoInTransaction` writes what goes with it (last year's items cleared) in the same transaction.
  */
 export async function pointFromStatement(
   scope: Scope,
   entries: readonly { id: string; version: number; statementLineId: number }[],
+  alsoInTransaction?: (t: Transaction) => Promise<void>,
 ): Promise<LineRow[]> {
   return scope.db.write(async (t) => {
     const w = await ExerciseWriter.open(scope, t);
@@ -564,6 +566,7 @@ export async function pointFromStatement(
       rows.push(await w.point(existing!, true, e.statementLineId));
     }
     await w.flush();
+    if (alsoInTransaction) await alsoInTransaction(t);
     return rows;
   });
 }

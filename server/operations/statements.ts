@@ -400,26 +400,33 @@ export async function acceptProposals(
       throw new ServiceError(412, 'version_perimee', `La ligne ${line.pj} de l’exercice précédent a changé.`);
     }
   });
-  const rows = current.length ? await pointFromStatement(scope, current) : [];
-  if (old.length) {
-    const { db } = scope;
-    await db.write(async (t) => {
-      await lockExercise(db, t, scope.exercise.id);
-      for (const e of old) {
-        await db.models.OutstandingClearance.create(
-          {
-            lineId: e.id,
-            exerciseId: scope.exercise.id,
-            clearedOn: byId.get(e.statementLineId)!.date,
-            clearedBy: scope.principal.login,
-            statementLineId: e.statementLineId,
-            at: new Date(),
-          },
-          { transaction: t },
-        );
+  // Last year's items cleared in the same transaction as this year's lines: all or nothing.
+  const { db } = scope;
+  const clearOld = async (t: Transaction) => {
+    for (const e of old) {
+      if (await db.models.OutstandingClearance.findByPk(e.id, { transaction: t })) {
+        throw new ServiceError(409, 'ligne_pointee', `La ligne ${carried.get(e.id)!.pj} de l’exercice précédent est déjà pointée.`);
       }
-    });
-  }
+      await db.models.OutstandingClearance.create(
+        {
+          lineId: e.id,
+          exerciseId: scope.exercise.id,
+          clearedOn: byId.get(e.statementLineId)!.date,
+          clearedBy: scope.principal.login,
+          statementLineId: e.statementLineId,
+          at: new Date(),
+        },
+        { transaction: t },
+      );
+    }
+  };
+  const rows = current.length
+    ? await pointFromStatement(scope, current, old.length ? clearOld : undefined)
+    : await db.write(async (t) => {
+        await lockExercise(db, t, scope.exercise.id);
+        await clearOld(t);
+        return [];
+      });
   return {
     pointed: rows.map((r) => lineJson(r) as LineJson),
     carriedOver: old.map((e) => ({ id: e.id, pj: carried.get(e.id)!.pj, statementLine: e.statementLineId })),
