@@ -1,6 +1,7 @@
 /** `cahier`: the command line of Cahier Coop. */
 import { commandHelp, parseCommand, programHelp, UserError, type Command, type Output } from './command';
 import { coopCommand, userCommand } from './account-commands';
+import { closureCommand } from './closure-command';
 import { DB_PASSWORD_WARNING, redactSecrets, urlPassword } from './secret';
 import { reportCommand } from './report-command';
 import { serveCommand } from './serve-command';
@@ -16,6 +17,7 @@ export const COMMANDS: readonly Command[] = [
   templateCommand,
   statementCommand,
   reportCommand,
+  closureCommand,
 ];
 
 const PROGRAM = 'cahier';
