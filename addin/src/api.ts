@@ -320,7 +320,11 @@ export class Api {
 
   /** Closes the exercise (409 cloture_impossible with the problems when something blocks). */
   close = (coop: string, year: number) =>
-    this.request<{ closing: number; archives: ArchiveJson[] }>('POST', `${this.base2(coop, year)}/closure`, {});
+    this.request<{ closing: number; next: ExerciseSummary; archives: ArchiveJson[] }>(
+      'POST',
+      `${this.base2(coop, year)}/closure`,
+      {},
+    );
 
   /** Reopens a closed exercise (the department's trésorier), with the reason. */
   reopen = (coop: string, year: number, reason: string) =>

@@ -2,7 +2,7 @@
  * The adapter: the only code that calls Excel.run. It speaks in rows of the cahier table and
  * batches every operation (2D arrays, one context.sync per step, never one per row).
  * Requirement set: ExcelApi 1.9 (tables, table events, names, data validation, conditional
- * formats, worksheet visibility, freeze panes).
+ * formats, worksheet visibility, freeze panes, multi-area selection).
  */
 import {
   AMOUNT_FORMAT,
@@ -67,6 +67,33 @@ export function addressRows(address: string): [number, number] | null {
   const m = /!?\$?[A-Z]+\$?(\d+)(?::\$?[A-Z]+\$?(\d+))?$/.exec(address);
   if (!m) return null;
   return [Number(m[1]), Number(m[2] ?? m[1])];
+}
+
+/**
+ * At most this many areas in one selection: a closure problem may name hundreds of lines, and
+ * the address of so many areas grows long; beyond this, only the first row is selected.
+ */
+export const MAX_SELECTED_AREAS = 200;
+
+/**
+ * Data rows (0-based) as the sheet addresses of the areas that select them, consecutive rows
+ * joined into one area, top to bottom: [4, 0, 1] → ["A5:AI6", "A9:AI9"] (first data row 5).
+ */
+export function rowAreas(rows: readonly number[], last: string): string[] {
+  const sorted = [...new Set(rows)].sort((a, b) => a - b);
+  const areas: string[] = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    areas.push(`A${FIRST_DATA_ROW + sorted[i]!}:${last}${FIRST_DATA_ROW + sorted[j]!}`);
+    i = j + 1;
+  }
+  return areas;
+}
+
+/** Whether the Excel running the pane supports an ExcelApi requirement set. */
+function supportsExcelApi(version: string): boolean {
+  return typeof Office !== 'undefined' && Office.context.requirements.isSetSupported('ExcelApi', version);
 }
 
 export class ExcelWorkbook implements CahierWorkbook {
@@ -248,6 +275,27 @@ export class ExcelWorkbook implements CahierWorkbook {
       ctx.workbook.tables.getItem(TABLE_NAME).getDataBodyRange().getRow(row).select();
       await ctx.sync();
     });
+  }
+
+  /**
+   * Selects several data rows in one Excel.run and one context.sync: one area per run of
+   * consecutive rows, joined in a multi-area address (Worksheet.getRanges, ExcelApi 1.9); rows
+   * in one run need only Range.select. Beyond MAX_SELECTED_AREAS areas, or without ExcelApi 1.9,
+   * only the first (topmost) row is selected.
+   */
+  async selectRows(rows: number[]): Promise<number> {
+    if (!rows.length) return 0;
+    const areas = rowAreas(rows, this.layout.last.letter);
+    const all = areas.length === 1 || (areas.length <= MAX_SELECTED_AREAS && supportsExcelApi('1.9'));
+    const first = rows.reduce((a, b) => Math.min(a, b));
+    await Excel.run(async (ctx) => {
+      const table = ctx.workbook.tables.getItem(TABLE_NAME);
+      if (areas.length === 1) table.worksheet.getRange(areas[0]).select();
+      else if (all) table.worksheet.getRanges(areas.join(', ')).select();
+      else table.getDataBodyRange().getRow(first).select();
+      await ctx.sync();
+    });
+    return all ? new Set(rows).size : 1;
   }
 
   /**

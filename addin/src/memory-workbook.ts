@@ -10,7 +10,10 @@ import type { CahierWorkbook, CellWrite, CoopSheetInfo, RowWrite } from './workb
 export class MemoryWorkbook implements CahierWorkbook {
   rows: SheetCell[][] | null = null;
   info: CoopSheetInfo | null = null;
+  /** The active row of the selection (the first of the rows selected). */
   selection: number | null = null;
+  /** Every row of the selection, top to bottom (one row unless several were selected at once). */
+  selectedRows: number[] = [];
   queue: string | null = null;
   private listeners: ((rows: number[]) => void)[] = [];
   private readonly layout = cahierLayout();
@@ -83,6 +86,14 @@ export class MemoryWorkbook implements CahierWorkbook {
 
   async selectRow(row: number): Promise<void> {
     this.selection = row;
+    this.selectedRows = [row];
+  }
+
+  async selectRows(rows: number[]): Promise<number> {
+    if (!rows.length) return 0;
+    this.selectedRows = [...new Set(rows)].sort((a, b) => a - b);
+    this.selection = this.selectedRows[0]!;
+    return this.selectedRows.length;
   }
 
   async onRowsChanged(listener: (rows: number[]) => void): Promise<void> {

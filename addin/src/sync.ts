@@ -325,6 +325,21 @@ export class SyncEngine {
     return true;
   }
 
+  /**
+   * Selects the rows of several lines at once (the lines of a closure problem): how many rows
+   * the sheet selected (all, or only the first when Excel cannot select so many areas), and how
+   * many of the lines are not (or no longer) in the sheet.
+   */
+  async selectLines(ids: readonly string[]): Promise<{ selected: number; missing: number }> {
+    const rowOf = await this.rowIndex();
+    const rows = [...new Set(ids)].flatMap((id) => {
+      const row = rowOf.get(id);
+      return row === undefined ? [] : [row];
+    });
+    const missing = new Set(ids).size - rows.length;
+    return { selected: rows.length ? await this.workbook.selectRows(rows) : 0, missing };
+  }
+
   /** The rules of the cahier on a line of this exercise (PJ uniqueness against the sheet). */
   validate(line: LineInput, others: readonly SheetLine[], id: string | null): Problem[] {
     const taken = new Set(others.filter((o) => o.id !== id && o.line).map((o) => o.line!.pj.trim()));

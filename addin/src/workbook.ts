@@ -49,6 +49,12 @@ export interface CahierWorkbook {
   /** Selects a data row in the sheet (the treasurer sees the line a problem names). */
   selectRow(row: number): Promise<void>;
   /**
+   * Selects several data rows at once (the lines a closure problem names), as one selection of
+   * several areas. Returns how many rows are selected: all of them, or only the first where the
+   * host cannot select so many areas at once (the pane then says so); 0 for none asked.
+   */
+  selectRows(rows: number[]): Promise<number>;
+  /**
    * Calls back with the data rows that changed: the treasurer's edits and the add-in's own
    * writes alike (Excel raises the event for both); the sync engine tells them apart by content.
    */

@@ -14,7 +14,14 @@ import {
   type SheetCell,
 } from '../../templates/definition';
 import { generateYear } from '../../server/demo/year';
-import { ExcelWorkbook, MAX_PAYLOAD, QUEUE_SHEET, officeCell } from '../../addin/src/excel-workbook';
+import {
+  ExcelWorkbook,
+  MAX_PAYLOAD,
+  MAX_SELECTED_AREAS,
+  QUEUE_SHEET,
+  officeCell,
+  rowAreas,
+} from '../../addin/src/excel-workbook';
 import { Api } from '../../addin/src/api';
 import { SyncEngine } from '../../addin/src/sync';
 import { COOP, OPENING, expense, gate, paneService, waitUntil } from './service';
@@ -63,6 +70,8 @@ function fakeExcel() {
     hold: null as null | ReturnType<typeof gate>,
     /** Data rows selected, in order. */
     selected: [] as number[],
+    /** Sheet addresses selected (one range, or several areas at once), in order. */
+    selectedAreas: [] as string[],
   };
   const raise = (row: number) => {
     const address = `Cahier!A${FIRST_DATA_ROW + row}:AI${FIRST_DATA_ROW + row}`;
@@ -112,6 +121,10 @@ function fakeExcel() {
     make({
       isNullObject: false,
       getDataBodyRange: body,
+      worksheet: {
+        getRange: (address: string) => make({ select: () => state.selectedAreas.push(address) }),
+        getRanges: (address: string) => make({ select: () => state.selectedAreas.push(address) }),
+      },
       rows: {
         add: (_i: unknown, values: unknown[][]) => {
           state.payloads.push(JSON.stringify(values).length);
@@ -361,6 +374,83 @@ describe('la sélection d’une ligne', () => {
     await new ExcelWorkbook().selectRow(1);
     expect(state.selected).toEqual([1]);
     expect(state.syncs).toBe(1);
+  });
+});
+
+describe('la sélection de plusieurs lignes à la fois', () => {
+  const L = layout.last.letter;
+  const at = (row: number) => FIRST_DATA_ROW + row;
+  /** The Excel running the pane, with or without ExcelApi 1.9; the sets asked are noted. */
+  const office = (supports19: boolean) => {
+    const asked: string[] = [];
+    (globalThis as any).Office = {
+      context: {
+        requirements: {
+          isSetSupported: (name: string, version?: string) => {
+            asked.push(`${name} ${version}`);
+            return supports19;
+          },
+        },
+      },
+    };
+    return asked;
+  };
+  afterEach(() => {
+    delete (globalThis as any).Office;
+  });
+  const sheetOf = (n: number) => {
+    const state = fakeExcel();
+    state.rows = inSheet(Array.from({ length: n }, (_, i) => emptyRow(layout, FIRST_DATA_ROW + i)));
+    return state;
+  };
+
+  test('one multi-area selection, consecutive rows joined, top to bottom, in one context.sync', async () => {
+    const asked = office(true);
+    const state = sheetOf(10);
+    expect(await new ExcelWorkbook().selectRows([7, 0, 4, 1, 7])).toBe(4);
+    expect(state.selectedAreas).toEqual([`A${at(0)}:${L}${at(1)}, A${at(4)}:${L}${at(4)}, A${at(7)}:${L}${at(7)}`]);
+    expect(state.selected).toEqual([]);
+    expect(state.syncs).toBe(1);
+    expect(asked).toEqual(['ExcelApi 1.9']);
+  });
+
+  test('without ExcelApi 1.9 (RangeAreas), only the first row is selected', async () => {
+    office(false);
+    const state = sheetOf(10);
+    expect(await new ExcelWorkbook().selectRows([6, 2, 9])).toBe(1);
+    expect(state.selected).toEqual([2]);
+    expect(state.selectedAreas).toEqual([]);
+    expect(state.syncs).toBe(1);
+  });
+
+  test('rows that follow one another are one range: selected whole even without ExcelApi 1.9', async () => {
+    office(false);
+    const state = sheetOf(10);
+    expect(await new ExcelWorkbook().selectRows([5, 3, 4])).toBe(3);
+    expect(state.selectedAreas).toEqual([`A${at(3)}:${L}${at(5)}`]);
+    expect(state.syncs).toBe(1);
+  });
+
+  test(`up to ${MAX_SELECTED_AREAS} areas at once; beyond, only the first row`, async () => {
+    office(true);
+    const every = (areas: number) => Array.from({ length: areas }, (_, i) => 2 * i + 1);
+    const state = sheetOf(2 * MAX_SELECTED_AREAS + 4);
+    expect(await new ExcelWorkbook().selectRows(every(MAX_SELECTED_AREAS))).toBe(MAX_SELECTED_AREAS);
+    expect(state.selectedAreas).toHaveLength(1);
+    expect(state.selectedAreas[0]!.split(', ')).toEqual(rowAreas(every(MAX_SELECTED_AREAS), L));
+    expect(state.selectedAreas[0]!.split(', ')).toHaveLength(MAX_SELECTED_AREAS);
+
+    expect(await new ExcelWorkbook().selectRows(every(MAX_SELECTED_AREAS + 1).reverse())).toBe(1);
+    expect(state.selected).toEqual([1]);
+    expect(state.selectedAreas).toHaveLength(1);
+    expect(state.syncs).toBe(2);
+  });
+
+  test('no row asked: nothing selected, no round trip', async () => {
+    office(true);
+    const state = sheetOf(2);
+    expect(await new ExcelWorkbook().selectRows([])).toBe(0);
+    expect([state.syncs, state.selected, state.selectedAreas]).toEqual([0, [], []]);
   });
 });
 

@@ -1,15 +1,26 @@
 /**
  * Clôture in the task pane, in a real browser against the real service: the problems the
- * service reports, errors first, in French, each with the PJ of its lines; refreshed on demand
- * once a problem is fixed.
+ * service reports, errors first, in French, each with the PJ of its lines (one line, or all of a
+ * problem's lines at once, selected in the sheet); refreshed on demand once a problem is fixed.
  */
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import type { Client } from '../api/harness';
-import { LINES, expectText, logInAndCreate, openPane, rowOf, shot, waitFor, type Pane } from './pane';
+import {
+  LINES,
+  expectText,
+  logInAndCreate,
+  openPane,
+  rowOf,
+  selectRow,
+  selectedRows,
+  shot,
+  waitFor,
+  type Pane,
+} from './pane';
 
 const EXERCISE = LINES.replace(/\/lines$/, '');
-const ids = { cotisation: randomUUID(), brouillon: randomUUID() };
+const ids = { cotisation: randomUUID(), brouillon: randomUUID(), kermesse: randomUUID() };
 
 const YEAR = [
   {
@@ -43,6 +54,22 @@ const YEAR = [
       ventilation: [{ chapter: '6180', amount: 8_000 }],
     },
   },
+  {
+    // Unpointed since November, like the first: the two lines of one problem.
+    id: ids.kermesse,
+    line: {
+      pj: '03',
+      date: '2025-11-17',
+      libelle: 'Familles – sortie au musée',
+      kind: 'recette',
+      account: 'banque',
+      mode: 'virement',
+      cheque: null,
+      action: null,
+      amount: 15_500,
+      ventilation: [{ chapter: '7560', amount: 15_500 }],
+    },
+  },
 ];
 
 describe('clôture dans le volet', () => {
@@ -62,7 +89,7 @@ describe('clôture dans le volet', () => {
     const r = await api.request('POST', `${EXERCISE}/sync`, { lines: YEAR.map((l) => ({ ...l, version: null })) });
     expect(r.status).toBe(200);
     await page.getByRole('button', { name: 'Charger l’exercice depuis le service' }).click();
-    await expectText(page, '2 écriture(s) chargée(s) depuis le service.');
+    await expectText(page, '3 écriture(s) chargée(s) depuis le service.');
     await page.getByRole('tab', { name: 'Clôture' }).click();
   });
 
@@ -77,6 +104,7 @@ describe('clôture dans le volet', () => {
     await expectText(drafts, 'PJ : 02');
     await expectText(list().locator('li[data-code="releve_manquant"]'), 'Aucun relevé bancaire de l’exercice');
     await expectText(list().locator('li[data-code="pointage_ancien"]'), 'PJ : 01');
+    await list().locator('li[data-code="pointage_ancien"]').getByRole('button', { name: '03', exact: true }).waitFor();
     const shown = await codes();
     expect(shown.slice(0, 3)).toEqual(
       expect.arrayContaining(['lignes_brouillon', 'releve_manquant', 'pointage_ancien']),
@@ -94,6 +122,38 @@ describe('clôture dans le volet', () => {
     await waitFor(async () => (await page.evaluate(() => window.cahierWorkbook!.selection)) === row);
     expect(await page.getByRole('button', { name: 'Clôturer l’exercice' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Rouvrir' }).count()).toBe(0);
+  });
+
+  test('« Sélectionner les 2 lignes » selects every line of a problem at once in the sheet', async () => {
+    const old = list().locator('li[data-code="pointage_ancien"]');
+    const drafts = list().locator('li[data-code="lignes_brouillon"]');
+    // A problem with one line has its PJ button only.
+    expect(await drafts.getByRole('button', { name: /^Sélectionner les/ }).count()).toBe(0);
+    await selectRow(page, null);
+    await old.getByRole('button', { name: 'Sélectionner les 2 lignes' }).click();
+    const rows = [await rowOf(page, 'id', ids.cotisation), await rowOf(page, 'id', ids.kermesse)];
+    // Not next to each other: the draft lies between them, and stays out of the selection.
+    expect(rows).toEqual([0, 2]);
+    await waitFor(async () => JSON.stringify(await selectedRows(page)) === JSON.stringify(rows));
+    expect(await page.evaluate(() => window.cahierWorkbook!.selection)).toBe(0);
+    expect(await page.getByText('ne sont plus dans la feuille').count()).toBe(0);
+    expect(await page.getByText('Excel ne peut pas sélectionner').count()).toBe(0);
+    await shot(page, 'cloture-selection');
+
+    // A line gone from the sheet since: the other one is selected, the missing one said.
+    const removed = await page.evaluate((r) => window.cahierWorkbook!.rows!.splice(r, 1)[0]!, rows[1]!);
+    try {
+      await selectRow(page, null);
+      await old.getByRole('button', { name: 'Sélectionner les 2 lignes' }).click();
+      await expectText(page, '1 ligne n’est plus dans la feuille.');
+      expect(await selectedRows(page)).toEqual([0]);
+    } finally {
+      await page.evaluate(([r, cells]) => window.cahierWorkbook!.rows!.splice(r as number, 0, cells as never), [
+        rows[1]!,
+        removed,
+      ] as const);
+    }
+    await rowOf(page, 'id', ids.kermesse);
   });
 
   test('refreshed on demand once a problem is fixed', async () => {

@@ -11,8 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { addCoop, addUser, openExercise } from '../../server/operations/accounts';
+import type { Db } from '../../server/db/connect';
 import { startService, type RunningService } from '../../server/service';
 import { ADDIN_DIR } from '../../server/http/static';
+import { isoDay } from '../../server/operations/closure';
 import { Client } from '../api/harness';
 
 export const SHOTS = join(__dirname, '../../test-results/screenshots');
@@ -35,6 +37,8 @@ export interface Pane {
   page: Page;
   /** Another client of the service, to see what it stored. */
   api: Client;
+  /** The service's database (to add accounts, e.g. a trésorier départemental). */
+  db(): Db;
   /** What the browser reported as blocked by the service's Content-Security-Policy. */
   cspViolations: string[];
   url: string;
@@ -45,8 +49,13 @@ export interface Pane {
   close(): Promise<void>;
 }
 
+export interface PaneOptions {
+  /** The service's clock (absent: the system's), e.g. a day after the end of the exercise to close it. */
+  now?: () => Date;
+}
+
 /** The service with its coop and treasurer, and chromium in `locale` (fr-FR, en-US…). */
-export async function openPane(locale: string): Promise<Pane> {
+export async function openPane(locale: string, options: PaneOptions = {}): Promise<Pane> {
   if (!existsSync(join(ADDIN_DIR, 'taskpane.html'))) throw new Error('Construisez le volet d’abord : npm run build');
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium introuvable (${CHROMIUM}) : apt-get install -y chromium`);
   await mkdir(SHOTS, { recursive: true });
@@ -55,12 +64,18 @@ export async function openPane(locale: string): Promise<Pane> {
   const port = await freePort();
   let service: RunningService | null = null;
   const start = async () => {
-    service = await startService({ dbUrl, port, sessionHours: 1 });
+    service = await startService({ dbUrl, port, sessionHours: 1, now: options.now });
   };
   await start();
   const coop = await addCoop(service!.db, { number: COOP, name: 'École Jules Ferry', department: '87' });
   await addUser(service!.db, { ...LOGIN, coop: coop.number });
-  await openExercise(service!.db, coop.id, 2025, { banque: 150_000, caisse: 10_000 });
+  await openExercise(
+    service!.db,
+    coop.id,
+    2025,
+    { banque: 150_000, caisse: 10_000 },
+    options.now ? { today: isoDay(options.now()) } : {},
+  );
   const api = await new Client(service!.url).login(LOGIN.login, LOGIN.password);
   let browser: Browser | null = null;
   try {
@@ -90,6 +105,10 @@ export async function openPane(locale: string): Promise<Pane> {
       cspViolations,
       url: `http://localhost:${port}/taskpane.html`,
       start,
+      db() {
+        if (!service) throw new Error('Le service est arrêté.');
+        return service.db;
+      },
       async stopService() {
         await service?.close();
         service = null;
@@ -107,13 +126,19 @@ export async function openPane(locale: string): Promise<Pane> {
   }
 }
 
+/** Opens the pane (afresh: a new in-memory workbook) and logs in, by default as the treasurer. */
+export async function logIn(pane: Pane, who: { login: string; password: string } = LOGIN): Promise<void> {
+  const { page } = pane;
+  await page.goto(pane.url);
+  await page.getByLabel('Identifiant').fill(who.login);
+  await page.getByLabel('Mot de passe').fill(who.password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+}
+
 /** Logs in as the treasurer and creates the cahier in the (in-memory) workbook. */
 export async function logInAndCreate(pane: Pane): Promise<void> {
   const { page } = pane;
-  await page.goto(pane.url);
-  await page.getByLabel('Identifiant').fill(LOGIN.login);
-  await page.getByLabel('Mot de passe').fill(LOGIN.password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await logIn(pane);
   await page.getByRole('button', { name: 'Créer le cahier dans ce classeur' }).click();
   await expectText(page, '0 écriture(s) chargée(s) depuis le service.');
 }
@@ -172,8 +197,13 @@ export async function rowOf(page: Page, key: 'id' | 'pj', value: string): Promis
 export async function selectRow(page: Page, row: number | null): Promise<void> {
   await page.evaluate((r) => {
     window.cahierWorkbook!.selection = r;
+    window.cahierWorkbook!.selectedRows = r === null ? [] : [r];
   }, row);
 }
+
+/** The rows selected in the sheet, top to bottom. */
+export const selectedRows = (page: Page) =>
+  page.evaluate(() => window.cahierWorkbook!.selectedRows) as Promise<number[]>;
 
 /** How many changes wait in the engine's queue for the service. */
 export const queueLength = (page: Page) =>

@@ -252,11 +252,16 @@ export function App({ workbook, api: given }: { workbook: CahierWorkbook; api?: 
   }, [coop, api]);
 
   const exercise = exercises.find((e) => e.year === year) ?? null;
+  // The engine follows the exercise's year and opening balances, not its status: closing or
+  // reopening it from the pane (the list of exercises read again) keeps the engine and the views.
+  const engineYear = exercise?.year ?? null;
+  const openingBanque = exercise?.opening.banque ?? 0;
+  const openingCaisse = exercise?.opening.caisse ?? 0;
 
   useEffect(() => {
-    if (!exercise) return;
+    if (engineYear === null) return;
     let cancelled = false;
-    const e = new SyncEngine(workbook, api, coop, exercise.year, chart, exercise.opening);
+    const e = new SyncEngine(workbook, api, coop, engineYear, chart, { banque: openingBanque, caisse: openingCaisse });
     void workbook.hasCahier().then(async (has) => {
       if (cancelled) return;
       setHasCahier(has);
@@ -269,9 +274,15 @@ export function App({ workbook, api: given }: { workbook: CahierWorkbook; api?: 
       off();
       e.stop();
     };
-  }, [exercise, coop, chart, workbook, api]);
+  }, [engineYear, openingBanque, openingCaisse, coop, chart, workbook, api]);
 
   if (!user) return <Login api={api} onDone={setUser} />;
+
+  /** The exercises read again (one closed, the next opened): the exercise shown stays. */
+  const reloadExercises = () => {
+    // Unreachable service: the list stays as it was read.
+    api.exercises(coop).then(setExercises, () => undefined);
+  };
 
   const createAndLoad = async () => {
     if (!engine || !exercise) return;
@@ -396,7 +407,7 @@ export function App({ workbook, api: given }: { workbook: CahierWorkbook; api?: 
             </>
           )}
           {tab === 'livres' && year !== null && <Livres api={api} engine={engine} coop={coop} year={year} />}
-          {tab === 'cloture' && <Cloture engine={engine} role={user.role} />}
+          {tab === 'cloture' && <Cloture engine={engine} role={user.role} onExercisesChanged={reloadExercises} />}
         </>
       )}
     </div>

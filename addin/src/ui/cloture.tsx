@@ -2,8 +2,8 @@
  * Clôture: what blocks the closure of the exercise (errors first) and what deserves a look
  * (warnings), as the service checks it, each problem with the PJ of its lines; the queue of the
  * workbook is sent with the request (a line still waiting blocks). Refreshed on demand and when
- * the queue has emptied. Each PJ is a button that selects its line in the sheet. When nothing
- * blocks, « Clôturer l’exercice » (after a confirmation); once closed, the archived documents
+ * the queue has emptied. Each PJ is a button that selects its line in the sheet; « Sélectionner
+ * les N lignes » selects every line of a problem at once. When nothing blocks, « Clôturer l’exercice » (after a confirmation); once closed, the archived documents
  * with their SHA-256, each downloadable, and « Rouvrir » for the department's trésorier.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -42,10 +42,25 @@ function refusalText(e: unknown): string {
   return listed.length ? `${e.sentences} ${listed.join(' ; ')}` : e.sentences;
 }
 
-export function Cloture({ engine, role }: { engine: SyncEngine; role: SessionUser['role'] }) {
+/** « 2 lignes ne sont plus dans la feuille. » */
+function missingText(n: number): string {
+  return n > 1 ? `${n} lignes ne sont plus dans la feuille.` : '1 ligne n’est plus dans la feuille.';
+}
+
+export function Cloture({
+  engine,
+  role,
+  onExercisesChanged,
+}: {
+  engine: SyncEngine;
+  role: SessionUser['role'];
+  /** An exercise was closed (the next one opened) or reopened: the pane's list of exercises is read again. */
+  onExercisesChanged?: () => void;
+}) {
   const [report, setReport] = useState<ClosureReport | null>(null);
   const [pjs, setPjs] = useState<Map<string, string>>(new Map());
   const [note, setNote] = useState<string | null>(null);
+  const [hint, setHint] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [closed, setClosed] = useState(false);
   const [archives, setArchives] = useState<ArchiveJson[]>([]);
@@ -60,6 +75,7 @@ export function Cloture({ engine, role }: { engine: SyncEngine; role: SessionUse
   const refresh = useCallback(async () => {
     setBusy(true);
     setNote(null);
+    setHint(null);
     try {
       const [r, sheet, exercises] = await Promise.all([
         engine.api.closure(engine.coop, engine.year, engine.snapshot.pending),
@@ -94,7 +110,30 @@ export function Cloture({ engine, role }: { engine: SyncEngine; role: SessionUse
   const errors = report?.problems.filter((p) => p.severity === 'error') ?? [];
   const warnings = report?.problems.filter((p) => p.severity === 'warning') ?? [];
   const select = async (id: string) => {
+    setHint(null);
     if (!(await engine.selectLine(id))) setNote('Cette ligne n’est plus dans la feuille.');
+  };
+
+  /** Every line of a problem selected at once in the sheet; what could not be, said. */
+  const selectAll = async (ids: string[]) => {
+    setNote(null);
+    setHint(null);
+    try {
+      const { selected, missing } = await engine.selectLines(ids);
+      const found = new Set(ids).size - missing;
+      if (!found) {
+        setNote('Ces lignes ne sont plus dans la feuille.');
+        return;
+      }
+      const said: string[] = [];
+      if (selected < found) {
+        said.push(`Excel ne peut pas sélectionner ces ${found} lignes d’un coup : seule la première est sélectionnée.`);
+      }
+      if (missing) said.push(missingText(missing));
+      if (said.length) setHint(said.join(' '));
+    } catch (e) {
+      setNote((e as Error).message);
+    }
   };
 
   const close = async () => {
@@ -106,7 +145,12 @@ export function Cloture({ engine, role }: { engine: SyncEngine; role: SessionUse
       const out = await api.close(coop, year);
       setClosed(true);
       setArchives(out.archives);
-      setDone(`Exercice ${exerciseLabel(year)} clôturé : ${out.archives.length} document(s) archivé(s).`);
+      setDone(
+        `Exercice ${exerciseLabel(year)} clôturé : ${out.archives.length} document(s) archivé(s). ` +
+          `L’exercice ${exerciseLabel(out.next.year)} est ouvert avec les soldes de clôture en report à nouveau ` +
+          `(banque ${formatEuros(out.next.opening.banque)}, caisse ${formatEuros(out.next.opening.caisse)}).`,
+      );
+      onExercisesChanged?.();
     } catch (e) {
       setRefusal(refusalText(e));
     } finally {
@@ -123,6 +167,7 @@ export function Cloture({ engine, role }: { engine: SyncEngine; role: SessionUse
       setReopening(false);
       setReason('');
       setDone(`Exercice ${exerciseLabel(year)} rouvert ; les documents archivés restent.`);
+      onExercisesChanged?.();
       void refresh();
     } catch (e) {
       setRefusal(refusalText(e));
@@ -154,6 +199,11 @@ export function Cloture({ engine, role }: { engine: SyncEngine; role: SessionUse
           <MessageBarBody>{note}</MessageBarBody>
         </MessageBar>
       )}
+      {hint && (
+        <MessageBar intent="warning">
+          <MessageBarBody>{hint}</MessageBarBody>
+        </MessageBar>
+      )}
       {report && (
         <>
           <MessageBar intent={report.canClose ? 'success' : 'warning'}>
@@ -170,14 +220,20 @@ export function Cloture({ engine, role }: { engine: SyncEngine; role: SessionUse
           {report.problems.length > 0 && (
             <ul className="cc-list" aria-label="Points de clôture">
               {[...errors, ...warnings].map((p, i) => (
-                <li key={`${p.code}-${i}`} className={p.severity === 'error' ? 'cc-gap' : ''} data-code={p.code}>
-                  <Badge color={p.severity === 'error' ? 'danger' : 'warning'}>
-                    {p.severity === 'error' ? 'Bloquant' : 'À vérifier'}
-                  </Badge>{' '}
-                  {p.message}
+                <li
+                  key={`${p.code}-${i}`}
+                  className={p.severity === 'error' ? 'cc-proposal cc-gap' : 'cc-proposal'}
+                  data-code={p.code}
+                >
+                  <div>
+                    <Badge color={p.severity === 'error' ? 'danger' : 'warning'}>
+                      {p.severity === 'error' ? 'Bloquant' : 'À vérifier'}
+                    </Badge>{' '}
+                    {p.message}
+                  </div>
                   {p.lines.length > 0 && (
-                    <span>
-                      PJ :{' '}
+                    <div style={{ display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: 4 }}>
+                      <span>PJ : </span>
                       {p.lines.map((id) => (
                         <Button
                           key={id}
@@ -189,7 +245,16 @@ export function Cloture({ engine, role }: { engine: SyncEngine; role: SessionUse
                           {pjs.get(id) ?? '?'}
                         </Button>
                       ))}
-                    </span>
+                      {p.lines.length > 1 && (
+                        <Button
+                          size="small"
+                          title="Sélectionner toutes les lignes de ce point dans la feuille"
+                          onClick={() => void selectAll(p.lines)}
+                        >
+                          Sélectionner les {p.lines.length} lignes
+                        </Button>
+                      )}
+                    </div>
                   )}
                 </li>
               ))}
