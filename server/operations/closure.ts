@@ -69,12 +69,12 @@ async function statementOf(scope: Scope): Promise<ClosureInput['statement']> {
 export async function closureOf(scope: Scope, today: string, pending = 0): Promise<ClosureReport> {
   const { exercise } = scope;
   const statement = await statementOf(scope);
-  const [lines, pointed, counts, subsidies, inventory, coop] = await Promise.all([
-    liveLines(scope),
+  const lines = await liveLines(scope);
+  const [pointed, counts, subsidies, inventory, coop] = await Promise.all([
     pointedBy(scope, statement?.date ?? null),
     scope.db.models.CashCount.findAll({ where: { exerciseId: exercise.id } }),
-    listSubsidies(scope),
-    exerciseInventory(scope),
+    listSubsidies(scope, lines),
+    exerciseInventory(scope, lines),
     scope.db.models.Coop.findByPk(exercise.coopId),
   ]);
   return closureCheck({

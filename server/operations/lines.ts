@@ -63,7 +63,13 @@ export function canonical(line: LineInput): LineInput {
   };
 }
 
-export function lineInputOf(row: LineRow): LineInput {
+/** The columns a line's content is read from (a model row, or a plain row read by hand). */
+export type LineFields = Pick<
+  LineRow,
+  'pj' | 'date' | 'libelle' | 'mode' | 'cheque' | 'action' | 'kind' | 'account' | 'amount' | 'ventilation' | 'holder'
+>;
+
+export function lineInputOf(row: LineFields): LineInput {
   return canonical({
     pj: row.pj,
     date: row.date,

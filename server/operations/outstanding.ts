@@ -17,6 +17,7 @@ export async function pointedBy(scope: Scope, date: string | null): Promise<Set<
   const rows = await scope.db.models.Line.findAll({
     attributes: ['id', 'pointed', 'statementLineId'],
     where: { exerciseId: scope.exercise.id, deleted: false, pointed: true },
+    raw: true,
   });
   const clearing = [...new Set(rows.flatMap((r) => (r.statementLineId ? [r.statementLineId] : [])))];
   const clearedOn = new Map(

@@ -26,12 +26,12 @@ export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsh
 export async function crfInput(db: Db, principal: Principal, coop: string, year: number, date?: IsoDate) {
   const s = await exerciseFor(db, principal, coop, year);
   const scope: Scope = { db, principal, exercise: s.exercise, chart: s.chart };
-  const [lines, rec, cashCounts, subsidies, inventory] = await Promise.all([
-    liveLines(scope),
+  const lines = await liveLines(scope);
+  const [rec, cashCounts, subsidies, inventory] = await Promise.all([
     reconciliationAt(scope, null),
     listCashCounts(scope),
-    listSubsidies(scope),
-    exerciseInventory(scope),
+    listSubsidies(scope, lines),
+    exerciseInventory(scope, lines),
   ]);
   // A line is cleared at the exercise's end unless the état de rapprochement still lists it.
   const outstanding = new Set([...rec.outstanding.payments.lines, ...rec.outstanding.receipts.lines].map((l) => l.id));

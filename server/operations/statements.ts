@@ -405,7 +405,11 @@ export async function acceptProposals(
   const clearOld = async (t: Transaction) => {
     for (const e of old) {
       if (await db.models.OutstandingClearance.findByPk(e.id, { transaction: t })) {
-        throw new ServiceError(409, 'ligne_pointee', `La ligne ${carried.get(e.id)!.pj} de l’exercice précédent est déjà pointée.`);
+        throw new ServiceError(
+          409,
+          'ligne_pointee',
+          `La ligne ${carried.get(e.id)!.pj} de l’exercice précédent est déjà pointée.`,
+        );
       }
       await db.models.OutstandingClearance.create(
         {

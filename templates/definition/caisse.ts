@@ -6,9 +6,10 @@
  * The cahier's figures come from its validated lines: a draft line is not in the books yet, so
  * it is not counted (the closure reports drafts on their own).
  */
-import { DENOMINATIONS, balances } from './compute';
+import { DENOMINATIONS, balances, runningBalances } from './compute';
 import { exerciseBounds, formatDateFr, type IsoDate } from './dates';
 import { KINDS, type Account, type LineKind } from './kinds';
+import type { LineInput } from './line';
 import { formatEuros, type Cents } from './money';
 import { isCounted, type LiveLine } from './side-books';
 import type { BookFieldError, BookProblem } from './side-book-contract';
@@ -105,6 +106,24 @@ export function caisseBalanceOn(lines: readonly LiveLine[], openingCaisse: Cents
   ).caisse;
 }
 
+/**
+ * The caisse balance at the end of any day, from validated lines in date order: their running
+ * balances computed once, each day found by bisection (what `caisseBalanceOn` gives for one day).
+ */
+export function caisseBalances(counted: readonly LineInput[], openingCaisse: Cents): (date: IsoDate) => Cents {
+  const running = runningBalances(counted, { banque: 0, caisse: openingCaisse });
+  return (date) => {
+    let lo = 0;
+    let hi = counted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (counted[mid]!.date <= date) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? openingCaisse : running[lo - 1]!.caisse;
+  };
+}
+
 export interface CashCountFigures {
   total: Cents;
   balance: Cents;
@@ -156,7 +175,8 @@ export function caisseProblems(input: CaisseCheckInput): BookProblem[] {
   const caisseLines = live.filter((l) => isCounted(l) && touchesCaisse(l) && l.date <= end);
   const drafts = live.filter((l) => !isCounted(l) && touchesCaisse(l));
   const counts = [...input.counts].filter((c) => c.date <= end).sort((a, b) => (a.date < b.date ? -1 : 1));
-  const endBalance = caisseBalanceOn(live, input.openingCaisse, end);
+  const balanceOn = caisseBalances(live.filter(isCounted), input.openingCaisse);
+  const endBalance = balanceOn(end);
   const used = input.openingCaisse !== 0 || caisseLines.length > 0 || endBalance !== 0;
   const problems: BookProblem[] = [];
   const last = counts[counts.length - 1];
@@ -182,7 +202,7 @@ export function caisseProblems(input: CaisseCheckInput): BookProblem[] {
   }
 
   counts.forEach((c, i) => {
-    const f = cashCountFigures(c.total, caisseBalanceOn(live, input.openingCaisse, c.date));
+    const f = cashCountFigures(c.total, balanceOn(c.date));
     if (f.ok) return;
     const previous = i > 0 ? counts[i - 1]!.date : '';
     const since = caisseLines.filter((l) => l.date > previous && l.date <= c.date);

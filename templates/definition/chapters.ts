@@ -2,6 +2,8 @@
  * The chart of chapters (plan de ventilation). It is data: a department may add chapters
  * (6181, 6168, 761…); this default is the OCCE chart of the paper cahier.
  */
+import { compareNumeric } from './order';
+
 export type ChapterSide = 'charge' | 'produit';
 
 /** A reminder the cahier shows when a line uses the chapter. */
@@ -101,9 +103,7 @@ export const CHAPTER_SIDE_LABELS: Record<ChapterSide, string> = { charge: 'Charg
 
 /** Charges first, then produits, each by code: the order of the right page. */
 export function orderChart(chart: Chart): Chapter[] {
-  return [...chart].sort((a, b) =>
-    a.side === b.side ? a.code.localeCompare(b.code, 'fr', { numeric: true }) : a.side === 'charge' ? -1 : 1,
-  );
+  return [...chart].sort((a, b) => (a.side === b.side ? compareNumeric(a.code, b.code) : a.side === 'charge' ? -1 : 1));
 }
 
 export function findChapter(chart: Chart, code: string): Chapter | undefined {

@@ -8,6 +8,7 @@ import { orderChart, type Chapter, type Chart } from './chapters';
 import { KINDS, MOVEMENT_KEYS, movementCells, type MovementKey } from './kinds';
 import type { CahierLine, LineInput } from './line';
 import type { Cents } from './money';
+import { compareFr } from './order';
 
 export interface Opening {
   banque: Cents;
@@ -140,7 +141,7 @@ export function actionsSummary(lines: readonly LineInput[]): ActionSummary[] {
     s.resultat = s.recettes - s.depenses;
     byAction.set(action, s);
   }
-  return [...byAction.values()].sort((a, b) => a.action.localeCompare(b.action, 'fr'));
+  return [...byAction.values()].sort((a, b) => compareFr(a.action, b.action));
 }
 
 /** Notes and coins of the arrêté de caisse, in cents, largest first. */

@@ -1,6 +1,7 @@
 /** The cahier definition: pure data and functions shared by every part of Cahier Coop. */
 export * from './money';
 export * from './dates';
+export * from './order';
 export * from './chapters';
 export * from './kinds';
 export * from './line';

@@ -9,6 +9,7 @@ import { rapprochement } from './compute';
 import type { IsoDate } from './dates';
 import { bankAmount, type MatchableLine } from './matching';
 import type { Cents } from './money';
+import { compareNumeric } from './order';
 
 /** A line as the état de rapprochement needs it. */
 export type ReconcilableLine = Pick<MatchableLine, 'id' | 'pj' | 'date' | 'libelle' | 'amount' | 'kind' | 'account'> &
@@ -80,7 +81,7 @@ function item(line: ReconcilableLine, carriedOver: boolean): OutstandingItem {
 }
 
 function byDate(a: OutstandingItem, b: OutstandingItem): number {
-  return a.date.localeCompare(b.date) || a.pj.localeCompare(b.pj, 'fr', { numeric: true });
+  return a.date.localeCompare(b.date) || compareNumeric(a.pj, b.pj);
 }
 
 export function reconciliation(input: ReconciliationInput): Reconciliation {

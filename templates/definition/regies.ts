@@ -16,6 +16,7 @@ import { touchesRegie } from './kinds';
 import { formatEuros, type Cents } from './money';
 import type { BookProblem, RegieJson, RegiesJson } from './side-book-contract';
 import { bookLineRef, byDateThenPj, pjListText } from './subventions';
+import { compareFr, compareNumeric } from './order';
 
 /** The holder as typed, tidied: "  Mme   Martin " → "Mme Martin"; none → "". */
 export const holderName = (holder: string | null | undefined): string => (holder ?? '').trim().replace(/\s+/g, ' ');
@@ -51,7 +52,7 @@ export function regiesBook(lines: readonly LiveLine[]): RegiesJson {
     groups.set(key, g);
   }
   const ordered = [...groups.values()].sort((a, b) =>
-    !a.holder || !b.holder ? (a.holder ? -1 : b.holder ? 1 : 0) : a.holder.localeCompare(b.holder, 'fr'),
+    !a.holder || !b.holder ? (a.holder ? -1 : b.holder ? 1 : 0) : compareFr(a.holder, b.holder),
   );
 
   const regies: RegieJson[] = [];
@@ -117,7 +118,7 @@ export function regieOf(holder: string, lines: readonly LiveLine[]): RegieJson {
     spent,
     spentByChapter: [...byChapter]
       .filter(([, amount]) => amount !== 0)
-      .sort(([a], [b]) => a.localeCompare(b, 'fr', { numeric: true }))
+      .sort(([a], [b]) => compareNumeric(a, b))
       .map(([chapter, amount]) => ({ chapter, amount })),
     returned,
     balance: given - spent - returned,

@@ -24,6 +24,7 @@ import type {
   SubsidyJson,
   SubsidyState,
 } from './side-book-contract';
+import { compareNumeric } from './order';
 
 export const SUBSIDY_STATES: readonly SubsidyState[] = ['a_justifier', 'justifiee'];
 export const SUBSIDY_STATE_LABELS: Record<SubsidyState, string> = {
@@ -74,7 +75,7 @@ export function bookLineRef(line: BookLine, amount: Cents): LineRef {
 
 /** By date, then PJ number: the order of the cahier. */
 export function byDateThenPj(a: Pick<LineRef, 'date' | 'pj'>, b: Pick<LineRef, 'date' | 'pj'>): number {
-  return a.date === b.date ? a.pj.localeCompare(b.pj, 'fr', { numeric: true }) : a.date < b.date ? -1 : 1;
+  return a.date === b.date ? compareNumeric(a.pj, b.pj) : a.date < b.date ? -1 : 1;
 }
 
 /** "PJ 003, 007 et 012" (the first ten, then how many more). */

@@ -69,9 +69,14 @@ export function perMonthFor(count: number): number {
   return Math.round((200 * count) / sample);
 }
 
-export async function benchClosure(count = 10_000, runs = 9): Promise<ClosureBenchResult> {
+/** A closable exercise of about `count` lines stored in a new SQLite file, and what the measures need. */
+export async function seedClosureExercise(count: number) {
   const dir = await mkdtemp(join(tmpdir(), 'cahier-bench-closure-'));
   const db = await openDb(`sqlite:${join(dir, 'bench.sqlite')}`);
+  const dispose = async () => {
+    await db.close();
+    await rm(dir, { recursive: true, force: true });
+  };
   try {
     await migrate(db);
     const year = generateYear({ exercise: 2025, seed: 10, perMonth: perMonthFor(count) });
@@ -122,8 +127,17 @@ export async function benchClosure(count = 10_000, runs = 9): Promise<ClosureBen
     await updateCoopAdmin(db, principal, coop.number, {
       lastStatement: { date: exerciseBounds(2025).end, balance: closing.banque },
     });
-    const today = '2026-09-02';
+    return { db, dispose, year, coop, principal, scope, bank, closing, today: '2026-09-02' };
+  } catch (e) {
+    await dispose();
+    throw e;
+  }
+}
 
+export async function benchClosure(count = 10_000, runs = 9): Promise<ClosureBenchResult> {
+  const { db, dispose, year, coop, principal, scope, bank, closing, today } = await seedClosureExercise(count);
+  const { exercise } = scope;
+  try {
     // The pure checks, on what the service reads (read once).
     const [lines, counts, subsidies, inventory] = await Promise.all([
       liveLines(scope),
@@ -164,8 +178,7 @@ export async function benchClosure(count = 10_000, runs = 9): Promise<ClosureBen
       crf: { build, pdf, bytes: pdfBytes.length, pages },
     };
   } finally {
-    await db.close();
-    await rm(dir, { recursive: true, force: true });
+    await dispose();
   }
 }
 

@@ -26,6 +26,7 @@ import {
   type InventoryItemJson,
   type InventoryJson,
   type InventoryRecord,
+  type LiveLine,
 } from '../../../templates/definition';
 import type { Db } from '../../db/connect';
 import type { CoopRow, Models } from '../../db/models';
@@ -139,11 +140,12 @@ export async function getInventoryItem(scope: CoopScope, id: number): Promise<In
 }
 
 /** The inventory as an exercise sees it: items held, its validated 6800 lines with no item, totals, problems. */
-export async function exerciseInventory(scope: Scope): Promise<InventoryCheckJson> {
+/** The exercise's inventory check; `read`: the exercise's lines when the caller has them already. */
+export async function exerciseInventory(scope: Scope, read?: readonly LiveLine[]): Promise<InventoryCheckJson> {
   const { db, exercise } = scope;
   const items = await records(db, exercise.coopId);
   const exercises = await exercisesOf(db, exercise.coopId);
-  const lines = await liveLines(scope);
+  const lines = read ?? (await liveLines(scope));
   const itemLines = await coopLines(
     db,
     exercises,

@@ -16,6 +16,7 @@ import {
   touchesChapters,
   validateSubsidy,
   type SubsidiesJson,
+  type LiveLine,
   type SubsidyInput,
   type SubsidyJson,
   type SubsidyLink,
@@ -73,14 +74,15 @@ async function subsidyJson(scope: Scope, row: SubsidyRow, t?: Transaction): Prom
 }
 
 /** The tableau des subventions: every subsidy, the receipts attached to none, totals, problems. */
-export async function listSubsidies(scope: Scope): Promise<SubsidiesJson> {
+/** The tableau des subventions; `read`: the exercise's lines when the caller has them already. */
+export async function listSubsidies(scope: Scope, read?: readonly LiveLine[]): Promise<SubsidiesJson> {
   const rows = await scope.db.models.Subsidy.findAll({ where: { exerciseId: scope.exercise.id } });
   const [links, lines] = await Promise.all([
     linksOf(
       scope,
       rows.map((r) => r.id),
     ),
-    liveLines(scope),
+    read ?? liveLines(scope),
   ]);
   return subsidiesBook(rows.map(recordOf), links, lines, scope.chart);
 }
