@@ -142,6 +142,8 @@ describe('clôture de l’exercice depuis le volet', () => {
       `L’exercice 2026-2027 est ouvert avec les soldes de clôture en report à nouveau (banque ${formatEuros(BANK)}, caisse ${formatEuros(10_000)}).`,
     );
     await expectText(page, 'Exercice 2025-2026 clôturé : documents archivés');
+    await expectText(page, 'L’exercice 2025-2026 est clôturé : il ne peut plus changer sans réouverture.');
+    expect(await page.getByText('Rien ne bloque la clôture').count()).toBe(0);
     await expectArchivesShown(list);
     // Closed: no more closing; « Rouvrir » is not the mandataire's.
     expect(await page.getByRole('button', { name: 'Clôturer l’exercice' }).count()).toBe(0);

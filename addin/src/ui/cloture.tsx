@@ -206,11 +206,13 @@ export function Cloture({
       )}
       {report && (
         <>
-          <MessageBar intent={report.canClose ? 'success' : 'warning'}>
+          <MessageBar intent={closed || report.canClose ? 'success' : 'warning'}>
             <MessageBarBody>
-              {report.canClose
-                ? `Rien ne bloque la clôture (contrôle du ${formatDateFr(report.date)}).`
-                : `La clôture n’est pas encore possible : ${errors.length} point${errors.length > 1 ? 's' : ''} à régler (contrôle du ${formatDateFr(report.date)}).`}
+              {closed
+                ? `L’exercice ${exerciseLabel(year)} est clôturé : il ne peut plus changer sans réouverture. Les chiffres ci-dessous sont ceux de la clôture.`
+                : report.canClose
+                  ? `Rien ne bloque la clôture (contrôle du ${formatDateFr(report.date)}).`
+                  : `La clôture n’est pas encore possible : ${errors.length} point${errors.length > 1 ? 's' : ''} à régler (contrôle du ${formatDateFr(report.date)}).`}
             </MessageBarBody>
           </MessageBar>
           <Text>
