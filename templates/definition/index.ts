@@ -21,3 +21,4 @@ export * from './matching';
 export * from './reconciliation';
 export * from './closure';
 export * from './crf';
+export * from './legacy-contract';
