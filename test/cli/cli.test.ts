@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import type { Input } from '../../server/cli/command';
-import { main } from '../../server/cli/main';
+import { COMMANDS, main } from '../../server/cli/main';
 import { openDb } from '../../server/db/connect';
 import { migrate } from '../../server/db/migrate';
 import { login } from '../../server/operations/sessions';
@@ -100,9 +100,12 @@ describe('la commande cahier', () => {
   });
 
   test('errors are French, on stderr, with a non-zero exit', async () => {
+    expect(COMMANDS.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['start', 'serve', 'coop', 'user', 'template', 'statement', 'report', 'closure']),
+    );
     expect(await run('inventer')).toMatchObject({
       code: 2,
-      err: 'Commande inconnue : inventer. Commandes : start, serve, coop, user, template, statement, report. Voir : cahier --help\n',
+      err: `Commande inconnue : inventer. Commandes : ${COMMANDS.map((c) => c.name).join(', ')}. Voir : cahier --help\n`,
     });
     expect(await run('template', '--sans-objet')).toMatchObject({
       code: 2,
