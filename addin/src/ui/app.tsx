@@ -31,6 +31,7 @@ import { SyncEngine, type SyncState } from '../sync';
 import type { CahierWorkbook } from '../workbook';
 import { Cloture } from './cloture';
 import { EntryForm } from './entry-form';
+import { ImportLegacy } from './import';
 import { Outstanding } from './outstanding';
 import { Pointage } from './pointage';
 import { Livres } from './livres';
@@ -220,6 +221,7 @@ export function App({ workbook, api: given }: { workbook: CahierWorkbook; api?: 
   const [user, setUser] = useState<SessionUser | null>(null);
   const [coops, setCoops] = useState<CoopSummary[]>([]);
   const [coop, setCoop] = useState('');
+  const [importing, setImporting] = useState(false);
   const [exercises, setExercises] = useState<ExerciseSummary[]>([]);
   const [year, setYear] = useState<number | null>(null);
   const [chart, setChart] = useState<Chart>(DEFAULT_CHART);
@@ -363,6 +365,14 @@ export function App({ workbook, api: given }: { workbook: CahierWorkbook; api?: 
       </Button>
       {busy && <Spinner size="tiny" label={busy} />}
       {notice && <Text role="note">{notice}</Text>}
+      {user.role !== 'mandataire' && coop && (
+        <>
+          <Button appearance="subtle" onClick={() => setImporting((v) => !v)} aria-expanded={importing}>
+            {importing ? 'Fermer l’import' : 'Importer un ancien cahier'}
+          </Button>
+          {importing && <ImportLegacy api={api} coop={coop} onImported={reloadExercises} />}
+        </>
+      )}
       {engine && hasCahier && (
         <>
           <TabList selectedValue={tab} onTabSelect={(_, d) => setTab(String(d.value))}>
