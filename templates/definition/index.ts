@@ -22,3 +22,4 @@ export * from './reconciliation';
 export * from './closure';
 export * from './crf';
 export * from './legacy-contract';
+export * from './legacy';

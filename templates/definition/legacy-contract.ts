@@ -43,6 +43,14 @@ export interface LegacyColumns {
   pointage?: string;
   /** Chapter code → column letter (right page). */
   chapters: Record<string, string>;
+  /** Mode de paiement (« Chèque », « CB », « Virement »…), as in the cahier this product writes. */
+  mode?: string;
+  /** Régie d'avance columns (advances given, expenses paid from it) and its holder. */
+  regieRecettes?: string;
+  regieDepenses?: string;
+  holder?: string;
+  /** Ventilation automatique: one chapter chosen from a list (« 6180 – Activités éducatives »). */
+  chapterChoice?: string;
 }
 
 /**
@@ -98,6 +106,12 @@ export interface LegacyReading {
   skippedRows: SkippedRow[];
   /** Chapter codes of the sheet missing from the chart, with the header's label. */
   newChapters: { code: string; label: string }[];
+  /**
+   * What concerns the whole file rather than one line (row 0, or the row of a skipped row):
+   * PJ numbers given by the import, columns read by assumption, a second report à nouveau…
+   * Absent from readings made before this field existed: read it as [].
+   */
+  problems?: ImportProblem[];
 }
 
 export interface LegacyReadOptions {
