@@ -1,9 +1,13 @@
 /**
  * .xls and .ods converted to .xlsx by LibreOffice headless, the way server/libreoffice.ts runs it
- * (same binary lookup, CAHIER_SOFFICE), with what received files need beside: formulas never
- * recalculated (the cached results are what the treasurer saw), a time limit that kills the whole
- * process group, one profile and one working folder per conversion (conversions run side by side),
- * both removed afterwards.
+ * (same binary lookup, CAHIER_SOFFICE), with what received files need beside: a time limit that
+ * kills the whole process group, one profile and one working folder per conversion (conversions
+ * run side by side), both removed afterwards.
+ *
+ * Formulas: the profile asks LibreOffice never to recalculate on load. It keeps its word for
+ * OOXML, but LibreOffice 7.4 recomputes the formulas of an .xls or an .ods it opens whatever the
+ * setting (measured: `=A1+B1` cached as 99 comes back 3 from both). So the totals of a converted
+ * file are LibreOffice's figures, not the ones saved; an .xlsx keeps its saved results.
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -12,7 +16,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LegacyFileError, formatCount, protectedFile } from './errors';
 
-/** Recalculation on load: never (1), for OOXML and ODF alike. */
+/** Recalculation on load: never (1), for OOXML and ODF alike (see above for .xls and .ods). */
 const NO_RECALC_PROFILE = `<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>1</value></prop></item>
@@ -20,11 +24,13 @@ const NO_RECALC_PROFILE = `<?xml version="1.0" encoding="UTF-8"?>
 </oor:items>
 `;
 
-export type ConvertedKind = 'xls' | 'ods';
+/** The kinds of workbook converted (and, for test fixtures, the source .xlsx). */
+export type ConvertedKind = 'xls' | 'ods' | 'xlsx';
 
 const FORMAT_NAMES: Record<ConvertedKind, string> = {
   xls: '.xls (Excel 97-2003)',
   ods: '.ods (OpenDocument)',
+  xlsx: '.xlsx',
 };
 
 export interface ConvertOptions {
@@ -33,6 +39,12 @@ export interface ConvertOptions {
   timeoutMs: number;
   /** For a conversion that fails: the file carries a password (.xls FILEPASS record). */
   encrypted?: boolean;
+}
+
+/** 120000 → « 120 secondes », 1 → « 1 seconde ». */
+function seconds(ms: number): string {
+  const n = Math.max(1, Math.ceil(ms / 1000));
+  return `${formatCount(n)} seconde${n > 1 ? 's' : ''}`;
 }
 
 function missing(file: string, kind: ConvertedKind): LegacyFileError {
@@ -83,10 +95,22 @@ function run(
   });
 }
 
-/** The .xlsx LibreOffice makes of an .xls or .ods, or a LegacyFileError naming the file. */
-export async function convertToXlsx(
+/** What LibreOffice writes: the extension of the file it makes and its export filter. */
+export interface ConversionTarget {
+  extension: string;
+  filter: string;
+}
+
+export const XLSX_TARGET: ConversionTarget = { extension: 'xlsx', filter: 'Calc MS Excel 2007 XML' };
+
+/**
+ * Converts a spreadsheet with LibreOffice (no recalculation, a time limit, a profile of its own),
+ * giving the converted file's bytes, or a LegacyFileError naming `file`.
+ */
+export async function convertSpreadsheet(
   bytes: Buffer,
   kind: ConvertedKind,
+  target: ConversionTarget,
   file: string,
   options: ConvertOptions,
 ): Promise<Buffer> {
@@ -109,7 +133,7 @@ export async function convertToXlsx(
         '--nolockcheck',
         '--nologo',
         '--convert-to',
-        'xlsx:Calc MS Excel 2007 XML',
+        `${target.extension}:${target.filter}`,
         '--outdir',
         outDir,
         source,
@@ -121,25 +145,30 @@ export async function convertToXlsx(
       throw new LegacyFileError(
         'delai_depasse',
         file,
-        `sa conversion par LibreOffice a dépassé ${formatCount(Math.ceil(options.timeoutMs / 1000))} secondes et a été arrêtée. Ouvrez-le dans votre tableur, enregistrez-le au format .xlsx, puis importez celui-ci.`,
+        `sa conversion par LibreOffice a dépassé ${seconds(options.timeoutMs)} et a été arrêtée. Ouvrez-le dans votre tableur, enregistrez-le au format .xlsx, puis importez celui-ci.`,
       );
     }
-    const converted = await readFile(join(outDir, 'classeur.xlsx')).catch(() => null);
+    const converted = await readFile(join(outDir, `classeur.${target.extension}`)).catch(() => null);
     if (converted && converted.length > 0) return converted;
     if (options.encrypted) throw protectedFile(file);
-    const detail =
-      ended.kind === 'failed'
-        ? ended.message
-        : ended.output
-            .split('\n')
-            .find((line) => /^error/i.test(line.trim()))
-            ?.trim();
+    const output = ended.kind === 'failed' ? ended.message : ended.output.trim();
     throw new LegacyFileError(
       'conversion_impossible',
       file,
-      `LibreOffice n’a pas pu ouvrir ce classeur ${FORMAT_NAMES[kind]}, il est peut-être endommagé${detail ? ` (${detail})` : ''}. Ouvrez-le dans votre tableur, enregistrez-le au format .xlsx, puis importez celui-ci.`,
+      `LibreOffice n’a pas pu ouvrir ce classeur ${FORMAT_NAMES[kind]} : il est peut-être endommagé. Ouvrez-le dans votre tableur, enregistrez-le au format .xlsx, puis importez celui-ci.`,
+      { cause: new Error(output || 'LibreOffice wrote no file') },
     );
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** The .xlsx LibreOffice makes of an .xls or .ods. */
+export function convertToXlsx(
+  bytes: Buffer,
+  kind: ConvertedKind,
+  file: string,
+  options: ConvertOptions,
+): Promise<Buffer> {
+  return convertSpreadsheet(bytes, kind, XLSX_TARGET, file, options);
 }

@@ -14,6 +14,7 @@ import { convertToXlsx } from './convert';
 import { LegacyFileError, formatMegabytes } from './errors';
 import { sniffWorkbook } from './sniff';
 import { readXlsx } from './xlsx';
+import { MAX_RATIO } from './zip';
 
 export { LegacyFileError, type LegacyFileErrorCode } from './errors';
 
@@ -27,9 +28,11 @@ export const LEGACY_LIMITS = {
   /** Entries of the zip: a workbook has a few dozen. */
   maxEntries: 5_000,
   /** Declared size of the whole zip once decompressed. */
-  maxUncompressedBytes: 256 * 1024 * 1024,
-  /** Decompressed / compressed size of one entry above 1 MB: XML sheets stay around 10. */
-  maxRatio: 100,
+  maxUncompressedBytes: 128 * 1024 * 1024,
+  /** Declared size of one entry once decompressed: a sheet of 200,000 cells is about 20 MB of XML. */
+  maxEntryBytes: 48 * 1024 * 1024,
+  /** Decompressed / compressed size of one entry above 1 MB. */
+  maxRatio: MAX_RATIO,
   /** LibreOffice's conversion of one file. */
   timeoutMs: 120_000,
 } as const;
@@ -69,6 +72,7 @@ export async function readLegacyFile(
   const zipLimits = {
     maxEntries: LEGACY_LIMITS.maxEntries,
     maxUncompressedBytes: LEGACY_LIMITS.maxUncompressedBytes,
+    maxEntryBytes: LEGACY_LIMITS.maxEntryBytes,
     maxRatio: LEGACY_LIMITS.maxRatio,
   };
   const sheetLimits = { maxCells: options.maxCells ?? LEGACY_LIMITS.maxCells, maxRows: LEGACY_LIMITS.maxRows };

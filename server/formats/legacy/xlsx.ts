@@ -181,11 +181,6 @@ function plain(value: ExcelJS.CellValue | undefined, resultDate: boolean, date19
     const text = value.richText.map((run) => run.text ?? '').join('');
     return text === '' ? null : text;
   }
-  if ('formula' in value || 'sharedFormula' in value) {
-    // The cached result, never evaluated again; none cached (a formula never computed) → nothing.
-    const result = (value as { result?: ExcelJS.CellValue | { error: string } }).result;
-    return plain(result as ExcelJS.CellValue | undefined, resultDate, date1904);
-  }
   if ('hyperlink' in value) return plain(value.text as ExcelJS.CellValue, false, date1904);
   return null;
 }
@@ -197,7 +192,12 @@ function sheetValues(worksheet: ExcelJS.Worksheet, date1904: boolean): LegacyShe
     row.eachCell({ includeEmpty: false }, (cell, column) => {
       // A merged range keeps its value in its top-left cell only (ExcelJS repeats it in the others).
       if (cell.type === ExcelJS.ValueType.Merge) return;
-      const value = plain(cell.value, cell.type === ExcelJS.ValueType.Formula && isDateFormat(cell.numFmt), date1904);
+      // A formula: its cached result, never evaluated again; none cached (never computed) → nothing.
+      // (cell.result, not cell.value: ExcelJS's formula value drops a result of 0 or false.)
+      const value =
+        cell.type === ExcelJS.ValueType.Formula
+          ? plain(cell.result as ExcelJS.CellValue, isDateFormat(cell.numFmt), date1904)
+          : plain(cell.value, false, date1904);
       if (value !== null) values[column - 1] = value;
     });
     if (values.length === 0) return;

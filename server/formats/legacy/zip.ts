@@ -30,9 +30,14 @@ export interface ZipLimits {
   maxEntries: number;
   /** The sum of every entry's declared size. */
   maxUncompressedBytes: number;
+  /** One entry's declared size (ExcelJS holds a part whole as a string while it parses it). */
+  maxEntryBytes: number;
   /** Uncompressed / compressed, for entries above RATIO_FLOOR_BYTES. */
   maxRatio: number;
 }
+
+/** Decompressed / compressed beyond which an entry is a bomb: XML sheets stay around 10. */
+export const MAX_RATIO = 100;
 
 /** Entries smaller than this are not judged by their ratio (a tiny XML part compresses well). */
 const RATIO_FLOOR_BYTES = 1024 * 1024;
@@ -54,7 +59,7 @@ const suspect = (file: string, detail: string) =>
   new LegacyFileError(
     'archive_suspecte',
     file,
-    `${detail} : ce n’est pas le contenu d’un cahier de comptabilité, le fichier est refusé sans être ouvert.`,
+    `${detail} : ce n’est pas le contenu d’un cahier de comptabilité, le fichier est refusé avant d’être lu.`,
   );
 
 export function isZip(bytes: Uint8Array): boolean {
@@ -182,6 +187,12 @@ export function readZipDirectory(bytes: Buffer, file: string, limits: ZipLimits)
         `« ${name} » passerait de ${formatMegabytes(compressedSize)} à ${formatMegabytes(uncompressedSize)} une fois décompressé (${formatCount(uncompressedSize / Math.max(compressedSize, 1))} fois plus ; un classeur ne dépasse pas ${formatCount(limits.maxRatio)} fois)`,
       );
     }
+    if (uncompressedSize > limits.maxEntryBytes) {
+      throw suspect(
+        file,
+        `« ${name} » ferait ${formatMegabytes(uncompressedSize)} une fois décompressé (limite : ${formatMegabytes(limits.maxEntryBytes)})`,
+      );
+    }
     total += uncompressedSize;
     if (total > limits.maxUncompressedBytes) {
       throw suspect(
@@ -235,11 +246,16 @@ export function inflateEntry(
       if (settled) return;
       total += chunk.length;
       if (total > entry.uncompressedSize) {
+        // Past its declared size: a bomb when each compressed byte gave far more than XML does,
+        // else damaged data decoding into garbage.
+        const bomb = total > MAX_RATIO * Math.max(inflater.bytesWritten, 1);
         fail(
-          suspect(
-            file,
-            `« ${entry.name} » se décompresse au-delà des ${formatMegabytes(entry.uncompressedSize)} qu’il annonce`,
-          ),
+          bomb
+            ? suspect(
+                file,
+                `« ${entry.name} » se décompresse au-delà des ${formatMegabytes(entry.uncompressedSize)} qu’il annonce`,
+              )
+            : damaged(file, `« ${entry.name} » est corrompu`),
         );
         return;
       }
