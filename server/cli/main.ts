@@ -2,6 +2,7 @@
 import { commandHelp, parseCommand, programHelp, UserError, type Command, type Output } from './command';
 import { coopCommand, userCommand } from './account-commands';
 import { closureCommand } from './closure-command';
+import { importCommand } from './import-command';
 import { DB_PASSWORD_WARNING, redactSecrets, urlPassword } from './secret';
 import { reportCommand } from './report-command';
 import { serveCommand } from './serve-command';
@@ -18,6 +19,7 @@ export const COMMANDS: readonly Command[] = [
   statementCommand,
   reportCommand,
   closureCommand,
+  importCommand,
 ];
 
 const PROGRAM = 'cahier';

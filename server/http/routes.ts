@@ -19,6 +19,7 @@ import { COOP_ADMIN_ROUTES } from './routes/coop-admin';
 import { CLOSURE_ROUTES } from './routes/closure';
 import { REPORT_ROUTES } from './routes/reports';
 import { PRINTABLE_ROUTES } from './routes/printable';
+import { IMPORT_ROUTES } from './routes/imports';
 
 export type { Route } from './context';
 
@@ -39,4 +40,5 @@ export const ROUTES: Route[] = [
   ...CLOSURE_ROUTES,
   ...REPORT_ROUTES,
   ...PRINTABLE_ROUTES,
+  ...IMPORT_ROUTES,
 ];
