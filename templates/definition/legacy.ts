@@ -8,8 +8,8 @@
  *    with. A saved mapping replaces this step.
  * 2. Classify each row below it: blank, repeated header, report à nouveau, total, heading, or a
  *    line of the cahier.
- * 3. Read each line's cells into a `LineInput` (the movement columns it fills give its kind,
- *    through kinds.ts' `signatureOf`) and check it with the cahier's own `validateLine`; every
+ * 3. Read each line's cells into a `LineInput` (the movement columns it fills give its kind and
+ *    account, by kinds.ts' signatures) and check it with the cahier's own `validateLine`; every
  *    problem names its row and column letter. A failing line is still returned.
  *
  * No I/O: the service, the command line and the browser pane all call this.
@@ -201,7 +201,9 @@ export function parseLegacyDate(value: LegacyValue | undefined): IsoDate | null 
 
 export type AmountReading = { cents: Cents; rounded: boolean } | { error: string };
 
-const AMOUNT_NOISE = /[\s\u00a0\u202f\u2009\u2007'’€+]|eur(?:os?)?/gi;
+const AMOUNT_NOISE = /[\s\u00a0\u202f\u2009\u2007'’€+]+/g;
+const HAS_LETTER = /[a-z]/i;
+const EURO_WORD = /eur(?:os?)?/gi;
 const AMOUNT_DIGITS = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
 const PLAIN_AMOUNT = /^-?\d+(?:[.,]\d+)?$/;
 const DASHES = /^[-–—−]+$/;
@@ -235,6 +237,7 @@ export function parseLegacyAmount(value: LegacyValue | undefined): AmountReading
   if (PLAIN_AMOUNT.test(raw)) return centsOf(Number(raw.replace(',', '.')));
   if (raw === '' || DASHES.test(raw)) return null;
   let s = raw.replace(AMOUNT_NOISE, '');
+  if (HAS_LETTER.test(s)) s = s.replace(EURO_WORD, '');
   let negative = false;
   if (s.startsWith('(') && s.endsWith(')')) {
     negative = true;
@@ -458,11 +461,21 @@ const LIBELLE_HEADER = words(
   'tiers',
 );
 const ACTION_HEADER = words('action', 'actions', 'projet', 'projets');
-const CHOICE_HEADER = words('chapitre', 'imputation', 'ventilation automatique');
+const CHOICE_HEADER = words(
+  'chapitre',
+  'n chapitre',
+  'imputation',
+  'ventilation',
+  'ventilation automatique',
+  'compte',
+  'n compte',
+  'code comptable',
+);
 const AVANCE = words('avance', 'avances', 'versee', 'versees', 'versement');
 const HEADER_CHECKS = new Set(['✓', '✔', '☑', '√']);
 const CHAPTER_HEADER = /^\s*([67]\d{2,5})(?![\d,.]\d)\s*[-–—:.)/]?\s*([\s\S]*)$/;
 const LABEL_FORBIDDEN = /[[\]#]/g;
+const STRAIGHT_APOSTROPHE = /'/g;
 
 function has(tokens: readonly string[], set: ReadonlySet<string>): boolean {
   for (const t of tokens) if (set.has(t)) return true;
@@ -484,12 +497,12 @@ function directionOf(tokens: readonly string[]): Direction | null {
 
 /** A chapter label fit for the chart (no [ ] #, typographic apostrophe). */
 function chapterLabel(text: string, code: string): string {
-  const label = text.replace(LINE_BREAKS, ' ').replace(LABEL_FORBIDDEN, '').replace(/'/g, '’').trim();
+  const label = text.replace(LINE_BREAKS, ' ').replace(LABEL_FORBIDDEN, '').replace(STRAIGHT_APOSTROPHE, '’').trim();
   return label || `Chapitre ${code}`;
 }
 
 /** What one header cell says its column holds. */
-export function headerRole(value: LegacyValue | undefined): Role | null {
+function headerRole(value: LegacyValue | undefined): Role | null {
   if (typeof value === 'number') {
     return Number.isInteger(value) && CHAPTER_HEADER.test(String(value))
       ? { t: 'chapter', code: String(value), label: '' }
@@ -845,8 +858,9 @@ function fileProblem(code: string, severity: ImportSeverity, message: string, co
   return { row: 0, column, code, severity, message };
 }
 
+const REPRISE = /^reprise\b/;
 const OPENING =
-  /^(?:report a nouveau|a nouveau|ran|r a n|reprise|report (?:de l |du )?(?:exercice|solde|annee)|solde (?:au |du |de |d )?(?:(?:1er|1|01|premier) (?:septembre|sept|sep|09)|initial|de depart|depart|d ouverture|ouverture|anterieur|precedent|de l exercice precedent|exercice precedent|debut|en debut|reporte))\b|report a nouveau/;
+  /^(?:report a nouveau|a nouveau|ran|r a n|report (?:de l |du )?(?:exercice|solde|annee)|solde (?:au |du |de |d )?(?:(?:1er|1|01|premier) (?:septembre|sept|sep|09)|initial|de depart|depart|d ouverture|ouverture|anterieur|precedent|de l exercice precedent|exercice precedent|debut|en debut|reporte))\b|report a nouveau/;
 const TOTAL = /^(?:sous total|total|totaux|report|reporte|a reporter|cumul|cumuls|solde)\b/;
 /** First letters of the keywords above: other texts are not normalized (speed). */
 const KEYWORD_START = new Set(['t', 's', 'r', 'a', 'à', 'â', 'c']);
@@ -859,9 +873,9 @@ function keywordText(v: LegacyValue | undefined): string | null {
   return normalizeLabel(t);
 }
 
-/** The row's libellé and its first non-empty cell (before the libellé or date), as keyword texts. */
 const NO_LEADS: readonly { text: string; column: number }[] = [];
 
+/** The row's libellé and its first non-empty cell (before the libellé or date), as keyword texts. */
 function leadTexts(
   row: readonly LegacyValue[],
   libelle: number,
@@ -889,6 +903,8 @@ interface RowContext {
   chart: Chapter[];
   /** Every column the reading looks at. */
   mapped: number[];
+  /** The columns of the left page other than amounts. */
+  textCols: number[];
   /** Normalized texts of the header (and group) rows, by column. */
   headerTexts: Map<number, Set<string>>;
   leadLimit: number;
@@ -909,11 +925,6 @@ interface RawLine {
   dated: boolean;
 }
 
-function isBlankRow(row: readonly LegacyValue[], mapped: readonly number[]): boolean {
-  for (const c of mapped) if (!isBlank(row[c])) return false;
-  return true;
-}
-
 function isRepeatedHeader(row: readonly LegacyValue[], ctx: RowContext): boolean {
   let matches = 0;
   for (const [c, texts] of ctx.headerTexts) {
@@ -923,8 +934,100 @@ function isRepeatedHeader(row: readonly LegacyValue[], ctx: RowContext): boolean
   return matches >= 2;
 }
 
-const LEFT_OF_AMOUNT: Record<Direction, string> = { recettes: 'recettes', depenses: 'dépenses' };
+const DIRECTION_WORD: Record<Direction, string> = { recettes: 'recettes', depenses: 'dépenses' };
 const ACCOUNT_WORD: Record<Account, string> = { banque: 'banque', caisse: 'caisse', regie: 'régie' };
+
+function addProblem(
+  problems: ImportProblem[],
+  row: number,
+  code: string,
+  severity: ImportSeverity,
+  message: string,
+  c: number,
+): void {
+  problems.push({ row, column: c >= 0 ? letterOf(c) : null, code, severity, message });
+}
+
+function cellAt(row: readonly LegacyValue[], i: number): LegacyValue | undefined {
+  return i >= 0 ? row[i] : undefined;
+}
+
+function hasLead(leads: readonly { text: string }[], re: RegExp): boolean {
+  for (const l of leads) if (re.test(l.text)) return true;
+  return false;
+}
+
+/** A total row's text: « Solde … » only without a date or an amount (« Solde facture Dupont »). */
+function hasTotalLead(leads: readonly { text: string }[], dated: boolean, hasAmount: boolean): boolean {
+  for (const l of leads) {
+    if (TOTAL.test(l.text) && (!l.text.startsWith('solde') || !dated || !hasAmount)) return true;
+  }
+  return false;
+}
+
+/**
+ * What a row is: a line, or why it is not (blank, repeated header, report à nouveau, total,
+ * heading). Fills `values` (date, amounts) for readLine.
+ */
+function classifyRow(
+  row: readonly LegacyValue[],
+  ctx: RowContext,
+  values: RowValues,
+): 'line' | 'blank' | 'header' | 'opening' | 'total' | 'heading' {
+  const f = ctx.cols.fields;
+  // Amounts first: a formula's 0 left in an empty template row is no content.
+  let amountCells = false;
+  let hasAmount = false;
+  let hasChapter = false;
+  for (let k = 0; k < ctx.moves.length; k++) {
+    const a = parseLegacyAmount(row[ctx.moves[k]!.index]);
+    values.moves[k] = a;
+    if (a === null || ('cents' in a && a.cents === 0)) continue;
+    amountCells = true;
+    if ('cents' in a) hasAmount = true;
+  }
+  for (let k = 0; k < ctx.chapters.length; k++) {
+    const a = parseLegacyAmount(row[ctx.chapters[k]!.index]);
+    values.chapters[k] = a;
+    if (a === null || ('cents' in a && a.cents === 0)) continue;
+    amountCells = true;
+    if ('cents' in a) hasChapter = hasAmount = true;
+  }
+  if (!amountCells) {
+    let blank = true;
+    for (const c of ctx.textCols) {
+      const v = row[c];
+      if (!isBlank(v) && v !== 0) {
+        blank = false;
+        break;
+      }
+    }
+    if (blank) return 'blank';
+  }
+  const date = parseLegacyDate(row[f.date]);
+  values.date = date;
+  if (date === null && isRepeatedHeader(row, ctx)) return 'header';
+  const leads = leadTexts(row, f.libelle, ctx.leadLimit);
+  // A PJ number keeps a row a line; not a keyword written in the PJ column.
+  let hasPj = f.pj >= 0 && !isBlank(row[f.pj]);
+  if (hasPj) for (const l of leads) if (l.column === f.pj) hasPj = false;
+  if (!hasChapter && (hasLead(leads, OPENING) || (!hasPj && hasLead(leads, REPRISE)))) return 'opening';
+  if (hasPj) return 'line';
+  if (hasTotalLead(leads, date !== null, hasAmount)) return 'total';
+  if (hasAmount && date === null && isBlank(row[f.libelle])) return 'total';
+  // No date and no readable amount: a heading (« OCTOBRE »), or a row of units (« € »).
+  if (!hasAmount && date === null && (!amountCells || isBlank(row[f.libelle]))) return 'heading';
+  return 'line';
+}
+
+// Imported functions and tables used for every line, bound once: under tsx (how the service
+// runs) each use of an imported binding goes through a getter.
+const KIND_TABLE = KINDS;
+const checkLine = validateLine;
+const partOf = signedPart;
+const bankLine = touchesBank;
+const exerciseOfDate = exerciseOf;
+const letterOf = columnLetter;
 
 /** kinds.ts' signatures by the mask of the movement columns they fill (as the workbook's formula). */
 const SIGNATURE_BY_MASK = new Map<number, Signature>(SIGNATURES.map((s) => [signatureMask(s), s]));
@@ -940,10 +1043,8 @@ interface RowValues {
 function readLine(row: readonly LegacyValue[], r: number, ctx: RowContext, values: RowValues): RawLine {
   const { cols } = ctx;
   const f = cols.fields;
+  // No closures here: this runs for every line (and named closures cost a call each under tsx).
   const problems: ImportProblem[] = [];
-  const at = (i: number) => (i >= 0 ? row[i] : undefined);
-  const note = (code: string, severity: ImportSeverity, message: string, c: number) =>
-    problems.push({ row: r, column: c >= 0 ? columnLetter(c) : null, code, severity, message });
 
   // Movement: the amount in each column it fills (a negative one reads as the other direction).
   const cells: Partial<Record<MovementKey, Cents>> = {};
@@ -956,7 +1057,7 @@ function readLine(row: readonly LegacyValue[], r: number, ctx: RowContext, value
     const a = values.moves[i]!;
     if (a === null) continue;
     if ('error' in a) {
-      note('montant_invalide', 'error', a.error, index);
+      addProblem(problems, r, 'montant_invalide', 'error', a.error, index);
       amountReported = true;
       continue;
     }
@@ -968,18 +1069,34 @@ function readLine(row: readonly LegacyValue[], r: number, ctx: RowContext, value
       const other: Direction = direction === 'recettes' ? 'depenses' : 'recettes';
       k = `${account}_${other}`;
       cents = -cents;
-      note(
+      addProblem(
+        problems,
+        r,
         'montant_negatif_inverse',
         'warning',
-        `Montant négatif en ${LEFT_OF_AMOUNT[direction]} ${ACCOUNT_WORD[account]} : lu comme ${other === 'recettes' ? 'une recette' : 'une dépense'} de ${formatEuros(cents)}.`,
+        `Montant négatif en ${DIRECTION_WORD[direction]} ${ACCOUNT_WORD[account]} : lu comme ${other === 'recettes' ? 'une recette' : 'une dépense'} de ${formatEuros(cents)}.`,
         index,
       );
     }
     if (a.rounded) {
-      note('montant_arrondi', 'warning', `Montant arrondi au centime : ${formatEuros(cents)}.`, index);
+      addProblem(
+        problems,
+        r,
+        'montant_arrondi',
+        'warning',
+        `Montant arrondi au centime : ${formatEuros(cents)}.`,
+        index,
+      );
     }
     if (cells[k] !== undefined) {
-      note('mouvement_multiple', 'error', 'Deux montants dans le même sens sur le même compte.', index);
+      addProblem(
+        problems,
+        r,
+        'mouvement_multiple',
+        'error',
+        'Deux montants dans le même sens sur le même compte.',
+        index,
+      );
       amountReported = true;
       continue;
     }
@@ -997,12 +1114,14 @@ function readLine(row: readonly LegacyValue[], r: number, ctx: RowContext, value
     const a = values.chapters[i]!;
     if (a === null) continue;
     if ('error' in a) {
-      note('ventilation_illisible', 'error', a.error, index);
+      addProblem(problems, r, 'ventilation_illisible', 'error', a.error, index);
       continue;
     }
     if (a.cents === 0) continue;
     if (a.rounded) {
-      note(
+      addProblem(
+        problems,
+        r,
         'montant_arrondi',
         'warning',
         `Part du chapitre ${code} arrondie au centime : ${formatEuros(a.cents)}.`,
@@ -1023,10 +1142,12 @@ function readLine(row: readonly LegacyValue[], r: number, ctx: RowContext, value
     account = signature.account;
     amount = amounts[0]!;
     if (amounts.some((a) => a !== amounts[0])) {
-      note(
+      addProblem(
+        problems,
+        r,
         'mouvement_multiple',
         'error',
-        `Les deux montants d’une ligne « ${KINDS[kind].label} » doivent être égaux (${amounts.map(formatEuros).join(' et ')}).`,
+        `Les deux montants d’une ligne « ${KIND_TABLE[kind].label} » doivent être égaux (${amounts.map(formatEuros).join(' et ')}).`,
         filled[0]!,
       );
       amountReported = true;
@@ -1040,7 +1161,9 @@ function readLine(row: readonly LegacyValue[], r: number, ctx: RowContext, value
       kind = d === 'recettes' ? 'recette' : 'depense';
       account = a === 'regie' && kind === 'recette' ? 'banque' : a;
       amount = cells[firstKey]!;
-      note(
+      addProblem(
+        problems,
+        r,
         filled.length > 1 ? 'mouvement_multiple' : 'mouvement_incomplet',
         'error',
         filled.length > 1
@@ -1053,7 +1176,9 @@ function readLine(row: readonly LegacyValue[], r: number, ctx: RowContext, value
       account = 'banque';
       amount = 0;
       if (!amountReported) {
-        note(
+        addProblem(
+          problems,
+          r,
           'mouvement_absent',
           'error',
           'Aucun montant en banque ou en caisse sur cette ligne.',
@@ -1065,11 +1190,11 @@ function readLine(row: readonly LegacyValue[], r: number, ctx: RowContext, value
   }
 
   // Ventilation automatique (a chapter chosen from a list, the chapter columns not computed).
-  if (parts.length === 0 && KINDS[kind].ventilated && f.chapterChoice >= 0 && amount > 0) {
-    const code = chapterCodeFromChoice(at(f.chapterChoice));
+  if (parts.length === 0 && KIND_TABLE[kind].ventilated && f.chapterChoice >= 0 && amount > 0) {
+    const code = chapterCodeFromChoice(cellAt(row, f.chapterChoice));
     const chapter = code ? findChapter(ctx.chart, code) : undefined;
     if (chapter) {
-      parts.push({ chapter: chapter.code, amount: chapter.side === KINDS[kind].side ? amount : -amount });
+      parts.push({ chapter: chapter.code, amount: chapter.side === KIND_TABLE[kind].side ? amount : -amount });
       chapterCols.push(f.chapterChoice);
     } else if (code) {
       parts.push({ chapter: code, amount });
@@ -1078,20 +1203,20 @@ function readLine(row: readonly LegacyValue[], r: number, ctx: RowContext, value
   }
 
   // Sheets that write every amount positive: the chapter's side gives the sign of its part.
-  if (KINDS[kind].ventilated && parts.length) {
+  if (KIND_TABLE[kind].ventilated && parts.length) {
     const chart = ctx.chart;
     const line = { kind };
     let asWritten = 0;
-    for (const p of parts) asWritten += signedPart(line, p, chart);
+    for (const p of parts) asWritten += partOf(line, p, chart);
     if (asWritten !== amount) {
-      const side = KINDS[kind].side;
+      const side = KIND_TABLE[kind].side;
       const sided = parts.map((p) => {
         const ch = findChapter(chart, p.chapter);
         const abs = Math.abs(p.amount);
         return { chapter: p.chapter, amount: !ch || ch.side === side ? abs : -abs };
       });
       let bySide = 0;
-      for (const p of sided) bySide += signedPart(line, p, chart);
+      for (const p of sided) bySide += partOf(line, p, chart);
       if (bySide === amount) parts.splice(0, parts.length, ...sided);
     }
   }
@@ -1099,12 +1224,19 @@ function readLine(row: readonly LegacyValue[], r: number, ctx: RowContext, value
   // Cheque and mode.
   let mode: Mode | null = null;
   let cheque: string | null = null;
-  if (f.mode >= 0 && !isBlank(at(f.mode))) {
-    mode = parseLegacyMode(at(f.mode));
+  if (f.mode >= 0 && !isBlank(cellAt(row, f.mode))) {
+    mode = parseLegacyMode(cellAt(row, f.mode));
     if (!mode)
-      note('mode_illisible', 'warning', `Mode de paiement « ${cellText(at(f.mode))} » inconnu : ignoré.`, f.mode);
+      addProblem(
+        problems,
+        r,
+        'mode_illisible',
+        'warning',
+        `Mode de paiement « ${cellText(cellAt(row, f.mode))} » inconnu : ignoré.`,
+        f.mode,
+      );
   }
-  const chq = parseLegacyCheque(at(f.cheque));
+  const chq = parseLegacyCheque(cellAt(row, f.cheque));
   if (chq) {
     if ('cheque' in chq) {
       cheque = chq.cheque;
@@ -1112,19 +1244,26 @@ function readLine(row: readonly LegacyValue[], r: number, ctx: RowContext, value
     } else if ('mode' in chq) {
       if (!mode) mode = chq.mode;
     } else {
-      note('cheque_illisible', 'warning', `« ${chq.text} » n’est pas un numéro de chèque : ignoré.`, f.cheque);
+      addProblem(
+        problems,
+        r,
+        'cheque_illisible',
+        'warning',
+        `« ${chq.text} » n’est pas un numéro de chèque : ignoré.`,
+        f.cheque,
+      );
     }
   }
 
-  const dateRaw = at(f.date);
+  const dateRaw = cellAt(row, f.date);
   const date = values.date;
-  const pjRaw = at(f.pj);
-  const holder = cellText(at(f.holder));
-  const action = cellText(at(f.action));
+  const pjRaw = cellAt(row, f.pj);
+  const holder = cellText(cellAt(row, f.holder));
+  const action = cellText(cellAt(row, f.action));
   const line: LineInput = {
     pj: pjRaw === undefined ? '' : cellText(pjRaw),
     date: date ?? cellText(dateRaw),
-    libelle: cellText(at(f.libelle)),
+    libelle: cellText(cellAt(row, f.libelle)),
     mode,
     cheque,
     action: action || null,
@@ -1137,16 +1276,20 @@ function readLine(row: readonly LegacyValue[], r: number, ctx: RowContext, value
 
   let mark: boolean | null = false;
   if (f.pointage >= 0) {
-    mark = parseLegacyMark(at(f.pointage));
+    mark = parseLegacyMark(cellAt(row, f.pointage));
     if (mark === null) {
-      note(
+      addProblem(
+        problems,
+        r,
         'pointage_illisible',
         'warning',
-        `Marque de pointage « ${cellText(at(f.pointage))} » non reconnue : ligne non pointée.`,
+        `Marque de pointage « ${cellText(cellAt(row, f.pointage))} » non reconnue : ligne non pointée.`,
         f.pointage,
       );
-    } else if (mark && !touchesBank(line)) {
-      note(
+    } else if (mark && !bankLine(line)) {
+      addProblem(
+        problems,
+        r,
         'pointage_hors_banque',
         'warning',
         'Ligne cochée sans mouvement en banque : le pointage ne concerne que la banque, il est ignoré.',
@@ -1223,28 +1366,30 @@ const TITLE_OPENING =
  */
 function sideFacts(
   workbook: LegacyWorkbook,
-  skip: LegacySheet,
+  table: LegacySheet,
+  header: number,
 ): { opening: Partial<Record<'banque' | 'caisse', Cents>>; coop: string | null } {
   const opening: Partial<Record<'banque' | 'caisse', Cents>> = {};
   let coop: string | null = null;
   for (const sheet of workbook.sheets) {
-    if (sheet === skip) continue;
-    const limit = Math.min(sheet.rows.length, 60);
+    // The table's sheet above its header; the other sheets' first rows.
+    const limit = Math.min(sheet.rows.length, sheet === table ? header : 60);
     for (let r = 0; r < limit; r++) {
       const row = sheet.rows[r] ?? [];
-      for (let c = 0; c < row.length && c < 10; c++) {
+      for (let c = 0; c < row.length && c < 12; c++) {
         const v = row[c];
         if (typeof v !== 'string' || v.trim() === '') continue;
         const n = normalizeLabel(v);
+        const opens = OPENING_LABEL.test(n);
+        if (!opens && (coop || !COOP_LABEL.test(n))) continue;
         const next = row.slice(c + 1).find((x) => !isBlank(x));
-        if (OPENING_LABEL.test(n)) {
+        if (opens) {
           const account = n.includes('caisse') ? 'caisse' : n.includes('banque') ? 'banque' : null;
           const a = parseLegacyAmount(next);
-          if (account && opening[account] === undefined && a && !('error' in a)) opening[account] = a.cents;
-        } else if (!coop && COOP_LABEL.test(n) && next !== undefined) {
+          if (account && opening[account] === undefined && a && 'cents' in a) opening[account] = a.cents;
+        } else if (next !== undefined) {
           coop = coopFromText(cellText(next));
         }
-        break;
       }
     }
   }
@@ -1318,6 +1463,7 @@ export function readLegacy(workbook: LegacyWorkbook, options: LegacyReadOptions)
     chapters,
     chart,
     mapped,
+    textCols: Object.values(cols.fields).filter((i) => i >= 0),
     headerTexts,
     leadLimit: Math.max(cols.fields.libelle, cols.fields.date),
   };
@@ -1334,76 +1480,30 @@ export function readLegacy(workbook: LegacyWorkbook, options: LegacyReadOptions)
   for (let i = header + 1; i < sheet.rows.length; i++) {
     const row = sheet.rows[i];
     const r = i + 1;
-    if (!row || isBlankRow(row, mapped)) {
+    const kind = row ? classifyRow(row, ctx, values) : 'blank';
+    if (kind === 'line') {
+      raws.push(readLine(row!, r, ctx, values));
+      lastContent = r;
+      continue;
+    }
+    if (kind === 'blank') {
       blanks.push(r);
       continue;
     }
-    const dateRaw = row[f.date];
-    const date = parseLegacyDate(dateRaw);
-    const skip = (reason: string) => {
-      skipped.push({ row: r, reason });
-      lastContent = r;
-    };
-    if (date === null && isRepeatedHeader(row, ctx)) {
-      skip(SKIP_REASONS.header);
-      continue;
-    }
-    const leads = leadTexts(row, f.libelle, ctx.leadLimit);
-    // A PJ number keeps a row a line; not the keyword itself written in the PJ column.
-    const hasPj = f.pj >= 0 && !isBlank(row[f.pj]) && !leads.some((l) => l.column === f.pj);
-    values.date = date;
-    for (let k = 0; k < moves.length; k++) values.moves[k] = parseLegacyAmount(row[moves[k]!.index]);
-    for (let k = 0; k < chapters.length; k++) values.chapters[k] = parseLegacyAmount(row[chapters[k]!.index]);
-    // Something written in an amount column; a readable amount other than 0.
-    let amountCells = false;
-    let hasAmount = false;
-    let hasChapter = false;
-    for (const a of values.chapters) {
-      if (a === null) continue;
-      amountCells = true;
-      if ('cents' in a && a.cents !== 0) hasChapter = hasAmount = true;
-    }
-    for (const a of values.moves) {
-      if (a === null) continue;
-      amountCells = true;
-      if ('cents' in a && a.cents !== 0) hasAmount = true;
-    }
-    if (!hasPj && !hasChapter && leads.some((l) => OPENING.test(l.text))) {
-      if (opening) {
-        skip(SKIP_REASONS.openingAgain);
-        fileProblems.push({
-          row: r,
-          column: columnLetter(f.libelle),
-          code: 'report_en_double',
-          severity: 'warning',
-          message: 'Un second report à nouveau : seul le premier donne les soldes d’ouverture.',
-        });
-      } else {
-        opening = openingFrom(row, ctx);
-        skip(SKIP_REASONS.opening);
-      }
-      continue;
-    }
-    const libelle = isBlank(row[f.libelle]) ? '' : cellText(row[f.libelle]);
-    // « Total septembre », « Report », « À reporter »… (a « Solde … » with a date and an amount
-    // is a line: « Solde facture Dupont »).
-    if (
-      !hasPj &&
-      leads.some((l) => TOTAL.test(l.text) && (!l.text.startsWith('solde') || date === null || !hasAmount))
-    ) {
-      skip(SKIP_REASONS.total);
-      continue;
-    }
-    if (hasAmount && date === null && libelle === '' && !hasPj) {
-      skip(SKIP_REASONS.total);
-      continue;
-    }
-    if (!amountCells && date === null && !hasPj) {
-      skip(SKIP_REASONS.heading);
-      continue;
-    }
-    raws.push(readLine(row, r, ctx, values));
     lastContent = r;
+    if (kind === 'opening' && opening) {
+      skipped.push({ row: r, reason: SKIP_REASONS.openingAgain });
+      fileProblems.push({
+        row: r,
+        column: columnLetter(f.libelle),
+        code: 'report_en_double',
+        severity: 'warning',
+        message: 'Un second report à nouveau : seul le premier donne les soldes d’ouverture.',
+      });
+      continue;
+    }
+    if (kind === 'opening') opening = openingFrom(row!, ctx);
+    skipped.push({ row: r, reason: SKIP_REASONS[kind] });
   }
   const lastLine = raws.length ? raws[raws.length - 1]!.row : lastContent;
   for (const r of blanks) if (r < lastLine) skipped.push({ row: r, reason: SKIP_REASONS.blank });
@@ -1421,7 +1521,7 @@ export function readLegacy(workbook: LegacyWorkbook, options: LegacyReadOptions)
     const counts = new Map<number, number>();
     for (const raw of raws) {
       if (raw.dated) {
-        const y = exerciseOf(raw.line.date);
+        const y = exerciseOfDate(raw.line.date);
         counts.set(y, (counts.get(y) ?? 0) + 1);
       }
     }
@@ -1435,7 +1535,7 @@ export function readLegacy(workbook: LegacyWorkbook, options: LegacyReadOptions)
     }
   }
 
-  const side = sideFacts(workbook, sheet);
+  const side = sideFacts(workbook, sheet, header);
   let coop: string | null = null;
   for (const t of titles) {
     coop = coopFromText(t);
@@ -1472,10 +1572,14 @@ export function readLegacy(workbook: LegacyWorkbook, options: LegacyReadOptions)
 
   // The cahier's own rules, each problem on its cell.
   const seenPj = new Set<string>();
+  const pjTaken = (p: string) => seenPj.has(p);
+  const rules = year === null ? null : { exercise: year, chart, pjTaken };
   const lines: LegacyLine[] = raws.map((raw) => {
     const pj = raw.line.pj.trim();
-    const exercise = year ?? (raw.dated ? exerciseOf(raw.line.date) : 2000);
-    const ruled = validateLine(raw.line, { exercise, chart, pjTaken: (p) => seenPj.has(p) });
+    const ruled = checkLine(
+      raw.line,
+      rules ?? { exercise: raw.dated ? exerciseOfDate(raw.line.date) : 2000, chart, pjTaken },
+    );
     if (pj) seenPj.add(pj);
     const problems = raw.problems;
     for (const p of ruled) {

@@ -611,6 +611,97 @@ describe('the rows of the sheet', () => {
   });
 });
 
+describe('template rows, modes and marks', () => {
+  it('takes rows of formulas showing 0 for empty rows', () => {
+    const zeros: Row = [null, null, null, null, 0, 0, 0, 0, null, 0, 0];
+    const r = read([
+      HEAD,
+      ['1', '02/09/2025', 'A', null, 10, 0, 0, 0, null, 0, 10],
+      zeros,
+      ['2', '03/09/2025', 'B', null, 10, 0, 0, 0, null, 0, 10],
+      zeros,
+      zeros,
+      [null, null, 'Total', null, 20, 0, 0, 0, null, 0, 20],
+    ]);
+    expect(r.lines.map((l) => [l.row, l.line.amount, l.problems])).toEqual([
+      [2, 1000, []],
+      [4, 1000, []],
+    ]);
+    expect(r.skippedRows).toEqual([
+      { row: 3, reason: 'ligne vide' },
+      { row: 7, reason: 'ligne de total' },
+    ]);
+  });
+
+  it('reads the report à nouveau even with a PJ, and from labelled title cells', () => {
+    expect(read([HEAD, ['00', '01/09/2025', 'Report à nouveau', null, 15, null, 2]]).openingBalances).toEqual({
+      banque: 1500,
+      caisse: 200,
+    });
+    const r = read([
+      ['Coopérative de l’école du Bourg'],
+      ['Solde au 1er septembre – banque', null, '1 523,45 €', null, 'Solde au 1er septembre – caisse', 80],
+      HEAD,
+      ['1', '02/09/2025', 'A', null, 10, null, null, null, null, null, 10],
+    ]);
+    expect(r.openingBalances).toEqual({ banque: 152345, caisse: 8000 });
+    expect(r.mapping.headerRow).toBe(3);
+  });
+
+  it('reads a column of chapter codes, one chapter per line', () => {
+    const r = read([
+      ['Date', 'Libellé', 'Recettes', 'Dépenses', 'Compte'],
+      ['02/09/2025', 'Car', null, 300, 6180],
+      ['03/09/2025', 'Familles', 120, null, '7080 – Participation'],
+      ['04/09/2025', 'Avoir librairie', 15, null, '6180'],
+      ['05/09/2025', 'Inconnu', null, 5, '6999'],
+    ]);
+    expect(r.mapping.columns).toMatchObject({ chapterChoice: 'E', chapters: {} });
+    expect(r.lines.map((l) => l.line.ventilation)).toEqual([
+      [{ chapter: '6180', amount: 30000 }],
+      [{ chapter: '7080', amount: 12000 }],
+      [{ chapter: '6180', amount: -1500 }],
+      [{ chapter: '6999', amount: 500 }],
+    ]);
+    expect(r.lines.map((l) => l.problems.map((p) => `${p.code}@${p.column}`))).toEqual([
+      [],
+      [],
+      ['avoir@E'],
+      ['chapitre_inconnu@E'],
+    ]);
+  });
+
+  it('reads a mode column, and says what it cannot read', () => {
+    const r = read([
+      [
+        'PJ',
+        'Date',
+        'Libellé',
+        'N° chèque',
+        'Mode de règlement',
+        'Banque recettes',
+        'Banque dépenses',
+        'Relevé',
+        '6180',
+      ],
+      ['1', '02/09/2025', 'Virement', null, 'Virement', null, 10, '?', 10],
+      ['2', '02/09/2025', 'Carte', null, 'CB', null, 10, null, 10],
+      ['3', '02/09/2025', 'Inconnu', 'voir Marie', 'Bitcoin', null, 10, null, 10],
+      ['4', '02/09/2025', 'Chèque', 'Chq n° 7654321', null, null, 10, 'R12', 10],
+    ]);
+    expect(r.mapping.columns.mode).toBe('E');
+    expect(r.lines.map((l) => [l.line.mode, l.line.cheque, l.pointed])).toEqual([
+      ['virement', null, false],
+      ['carte', null, false],
+      [null, null, false],
+      ['cheque', '7654321', true],
+    ]);
+    expect(codes(r, 2)).toEqual(['pointage_illisible@H']);
+    expect(codes(r, 4)).toEqual(['mode_illisible@E', 'cheque_illisible@D']);
+    expect(at(r, 4).problems.map((p) => p.severity)).toEqual(['warning', 'warning']);
+  });
+});
+
 describe('lines checked with the cahier’s rules', () => {
   const r = read(
     [
@@ -1117,12 +1208,12 @@ describe('speed', () => {
       };
       const read = [];
       const rules = [];
-      for (let i = 0; i < 15; i++) {
+      for (let i = 0; i < 30; i++) {
         read.push(cpu(() => readLegacy(wb, { chart: DEFAULT_CHART })));
         rules.push(cpu(() => lines.forEach((l) => validateLine(l, { exercise: 2025, chart: DEFAULT_CHART }))));
       }
-      const median = (xs) => xs.sort((a, b) => a - b)[7];
-      console.log(JSON.stringify({ lines: lines.length, read: median(read), rules: median(rules) }));
+      const least = (xs) => Math.min(...xs);
+      console.log(JSON.stringify({ lines: lines.length, read: least(read), rules: least(rules) }));
     `;
     const out = execFileSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], {
       cwd: join(__dirname, '../..'),
@@ -1134,10 +1225,10 @@ describe('speed', () => {
       rules: number;
     };
     expect(lines).toBe(2000);
-    // About 10 ms of CPU on a quiet machine, of which the cahier's own rules (validateLine on each
-    // line) take 3. Compared with those rules measured alongside, so that a loaded machine slows
-    // both; and never near a tenth of a second.
-    expect(read).toBeLessThan(12 * rules);
+    // About 12 ms of CPU under tsx, of which the cahier's own rules (validateLine on each line)
+    // take 4. Compared with those rules measured alongside (the least of 30 runs each), so that a
+    // loaded machine slows both; and never near a tenth of a second.
+    expect(read).toBeLessThan(5 * rules);
     expect(read).toBeLessThan(100);
   });
 });
