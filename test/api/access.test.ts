@@ -12,6 +12,7 @@ import {
   uuid,
   type TestService,
 } from './harness';
+import { occeCahier } from '../fixtures/legacy-files';
 
 const A = WORLD.coops.A;
 const NOWHERE = '087-9999';
@@ -23,6 +24,9 @@ const PNG = Uint8Array.from(
     'base64',
   ),
 );
+
+/** An old cahier, for the import of legacy workbooks (sent as a dry run: nothing is stored). */
+let LEGACY_XLSX: Buffer;
 
 const SUBSIDY = {
   financeur: 'Mairie',
@@ -55,6 +59,11 @@ function requestFor(
   if (route.method === 'delete') return { path, headers: { 'If-Match': '"1"' } };
   let body: unknown;
   if (route.upload) return { path, body: 'Date;Libellé;Montant\n01/10/2025;Frais;-1,00\n', headers: {} };
+  if (route.multipart && path.endsWith('/imports')) {
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(LEGACY_XLSX)]), 'cahier-087-0001.xlsx');
+    return { path: `${path}?dryRun=true`, body: form, headers: {} };
+  }
   if (route.multipart) {
     const form = new FormData();
     form.append('file', new Blob([PNG], { type: 'image/png' }), 'ticket.png');
@@ -92,6 +101,7 @@ describe.each(DATABASES)('les droits ($name)', (kind) => {
   beforeAll(async () => {
     service = await startTestService(kind);
     await seedWorld(service);
+    LEGACY_XLSX = await occeCahier().xlsx();
     const mA = await loggedIn(service, WORLD.logins.mA);
     lineId = uuid();
     expect((await mA.put(A, lineId, expense('001'))).status).toBe(201);
