@@ -707,6 +707,8 @@ function candidateAt(sheet: LegacySheet, r: number, cache: RoleCache): Candidate
 
 function detect(workbook: LegacyWorkbook): Candidate | null {
   let best: Candidate | null = null;
+  /** The sheets holding a table (one sheet a month, a copy of last year's…). */
+  const tables: string[] = [];
   for (const sheet of workbook.sheets) {
     const cache = new RoleCache(sheet);
     let limit = Math.min(sheet.rows.length, HEADER_SCAN_ROWS);
@@ -721,9 +723,22 @@ function detect(workbook: LegacyWorkbook): Candidate | null {
       if (!c) continue;
       if (!best || c.score > best.score) best = c;
       // The lower row of a two-row header may read better; the lines start soon after.
-      if (!found) limit = Math.min(limit, r + 4);
+      if (!found) {
+        limit = Math.min(limit, r + 4);
+        tables.push(sheet.name);
+      }
       found = true;
     }
+  }
+  const others = tables.filter((name) => name !== best?.sheet.name);
+  if (best && others.length) {
+    best.notes.push(
+      fileProblem(
+        'autres_feuilles',
+        'warning',
+        `D’autres feuilles ont aussi un tableau d’écritures (${others.map((n) => `« ${n} »`).join(', ')}) : seule la feuille « ${best.sheet.name} » est lue. Importez-les à part, avec une correspondance de colonnes qui nomme leur feuille.`,
+      ),
+    );
   }
   return best;
 }

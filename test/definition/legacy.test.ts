@@ -352,6 +352,31 @@ describe('finding the header', () => {
     expect(r.coop).toBeNull();
   });
 
+  it('says when other sheets hold a table too (one sheet a month)', () => {
+    const month = (name: string, date: string): { name: string; rows: Row[] } => ({
+      name,
+      rows: [HEAD, ['1', date, 'Familles', null, 10, null, null, null, null, null, 10]],
+    });
+    const r = readLegacy(
+      {
+        file: 'mois.xlsx',
+        sheets: [month('Septembre', '02/09/2025'), month('Octobre', '02/10/2025'), month('Novembre', '03/11/2025')],
+      },
+      { chart: DEFAULT_CHART },
+    );
+    expect(r.sheet).toBe('Septembre');
+    expect(r.lines).toHaveLength(1);
+    expect(r.problems).toEqual([
+      {
+        row: 0,
+        column: null,
+        code: 'autres_feuilles',
+        severity: 'warning',
+        message: expect.stringContaining('(« Octobre », « Novembre ») : seule la feuille « Septembre » est lue'),
+      },
+    ]);
+  });
+
   it('reads a chapter’s code from the row above when its label stands below it', () => {
     const r = read([
       ['Date', 'Libellé', 'Banque', null, '7080'],
