@@ -28,6 +28,7 @@ import {
   truncated,
   writeCfb,
   writeZip,
+  xlsxExcelJsCannotRead,
   zipBomb,
   zipOfManyEntries,
   type LegacyFixture,
@@ -241,6 +242,20 @@ describe('les anciens cahiers relus cellule par cellule', () => {
     const fixture = occeCahier();
     const xls = converted.get(`${fixture.file}.xls`)!;
     expect(await readLegacyFile(xls, 'cahier.xlsx')).toEqual(named(fixture.grid, 'cahier.xlsx'));
+  });
+
+  test('un .xlsx valide qu’ExcelJS ne sait pas lire : réécrit par LibreOffice, sinon refusé', async () => {
+    const bytes = xlsxExcelJsCannotRead();
+    const refused = await refusal(readLegacyFile(bytes, 'sans-references.xlsx', { soffice: null }));
+    expect([refused.code, refused.message]).toEqual([
+      'fichier_invalide',
+      'Fichier « sans-references.xlsx » : le classeur est illisible (son contenu ne suit pas le format .xlsx). Ouvrez-le dans votre tableur, enregistrez-le à nouveau au format .xlsx, puis importez-le.',
+    ]);
+    if (!soffice) return;
+    expect(await readLegacyFile(bytes, 'sans-references.xlsx')).toEqual({
+      file: 'sans-references.xlsx',
+      sheets: [{ name: 'Cahier', rows: [[1, 2], ['Dépôt']] }],
+    });
   });
 
   withSoffice(

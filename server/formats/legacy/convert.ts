@@ -24,7 +24,7 @@ const NO_RECALC_PROFILE = `<?xml version="1.0" encoding="UTF-8"?>
 </oor:items>
 `;
 
-/** The kinds of workbook converted (and, for test fixtures, the source .xlsx). */
+/** The kinds of workbook converted: .xls, .ods, and an .xlsx ExcelJS cannot parse (rewritten plainly). */
 export type ConvertedKind = 'xls' | 'ods' | 'xlsx';
 
 const FORMAT_NAMES: Record<ConvertedKind, string> = {

@@ -13,7 +13,7 @@ import { sofficeBinary } from '../../libreoffice';
 import { convertToXlsx } from './convert';
 import { LegacyFileError, formatMegabytes } from './errors';
 import { sniffWorkbook } from './sniff';
-import { readXlsx } from './xlsx';
+import { UnreadableXlsx, readXlsx } from './xlsx';
 import { MAX_RATIO } from './zip';
 
 export { LegacyFileError, type LegacyFileErrorCode } from './errors';
@@ -77,16 +77,34 @@ export async function readLegacyFile(
   };
   const sheetLimits = { maxCells: options.maxCells ?? LEGACY_LIMITS.maxCells, maxRows: LEGACY_LIMITS.maxRows };
   try {
-    const sniffed = await sniffWorkbook(bytes, file, zipLimits);
-    if (sniffed.kind === 'xlsx') return await readXlsx(bytes, sniffed.entries, file, sheetLimits);
-    const converted = await convertToXlsx(bytes, sniffed.kind, file, {
+    const convert = {
       soffice: options.soffice === undefined ? sofficeBinary() : options.soffice,
       timeoutMs: options.timeoutMs ?? LEGACY_LIMITS.timeoutMs,
-      encrypted: sniffed.kind === 'xls' && sniffed.encrypted,
-    });
-    const again = await sniffWorkbook(converted, file, zipLimits);
-    if (again.kind !== 'xlsx') throw new Error('LibreOffice did not write an .xlsx');
-    return await readXlsx(converted, again.entries, file, sheetLimits);
+    };
+    const readConverted = async (converted: Buffer) => {
+      const again = await sniffWorkbook(converted, file, zipLimits);
+      if (again.kind !== 'xlsx') throw new Error('LibreOffice did not write an .xlsx');
+      return readXlsx(converted, again.entries, file, sheetLimits);
+    };
+    const sniffed = await sniffWorkbook(bytes, file, zipLimits);
+    if (sniffed.kind === 'xlsx') {
+      try {
+        return await readXlsx(bytes, sniffed.entries, file, sheetLimits);
+      } catch (error) {
+        if (!(error instanceof UnreadableXlsx) || convert.soffice === null) throw error;
+        // A sound zip ExcelJS cannot parse: LibreOffice rewrites it plainly (formulas' cached
+        // results kept: it does not recalculate an .xlsx on load). Refused as it was if that fails.
+        const converted = await convertToXlsx(bytes, 'xlsx', file, convert).catch(() => null);
+        if (!converted) throw error;
+        return await readConverted(converted);
+      }
+    }
+    return await readConverted(
+      await convertToXlsx(bytes, sniffed.kind, file, {
+        ...convert,
+        encrypted: sniffed.kind === 'xls' && sniffed.encrypted,
+      }),
+    );
   } catch (error) {
     if (error instanceof LegacyFileError) throw error;
     // A reader tripping on a file it should have refused more kindly: still a French refusal.

@@ -208,6 +208,22 @@ function sheetValues(worksheet: ExcelJS.Worksheet, date1904: boolean): LegacyShe
   return { name: worksheet.name, rows };
 }
 
+/**
+ * A sound zip that ExcelJS cannot parse: valid files it does not follow (rows and cells without
+ * their `r` number, a hyperlink or a drawing whose relationship is missing…). LibreOffice, when
+ * installed, rewrites them plainly (see readLegacyFile).
+ */
+export class UnreadableXlsx extends LegacyFileError {
+  constructor(file: string, cause: unknown) {
+    super(
+      'fichier_invalide',
+      file,
+      'le classeur est illisible (son contenu ne suit pas le format .xlsx). Ouvrez-le dans votre tableur, enregistrez-le à nouveau au format .xlsx, puis importez-le.',
+      { cause },
+    );
+  }
+}
+
 /** Reads an .xlsx whose zip directory has been judged (see readZipDirectory). */
 export async function readXlsx(
   bytes: Buffer,
@@ -220,12 +236,7 @@ export async function readXlsx(
   try {
     await workbook.xlsx.load(bytes as unknown as ExcelJS.Buffer);
   } catch (error) {
-    throw new LegacyFileError(
-      'fichier_invalide',
-      file,
-      'le classeur est illisible (son contenu ne suit pas le format .xlsx). Ouvrez-le dans votre tableur, enregistrez-le à nouveau au format .xlsx, puis importez-le.',
-      { cause: error },
-    );
+    throw new UnreadableXlsx(file, error);
   }
   const date1904 = workbook.properties?.date1904 === true;
   return { file, sheets: workbook.worksheets.map((worksheet) => sheetValues(worksheet, date1904)) };
