@@ -26,6 +26,9 @@ import { formatSize } from './pieces';
 export const LEGACY_FILES =
   '.xlsx,.xls,.ods,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.ms-excel,application/vnd.oasis.opendocument.spreadsheet';
 
+/** The row and column numbers' cells: narrow, so the sentences have the room. */
+const NARROW = { width: '3.5em' } as const;
+
 /** The report of an import, from the answer or from a refusal that carries it. */
 function reportOf(e: unknown): ImportFileReport | null {
   if (!(e instanceof ApiError)) return null;
@@ -182,8 +185,8 @@ export function ImportLegacy({ api, coop, onImported }: { api: Api; coop: string
             <Table size="small" aria-label="Problèmes relevés">
               <TableHeader>
                 <TableRow>
-                  <TableHeaderCell>Ligne</TableHeaderCell>
-                  <TableHeaderCell>Colonne</TableHeaderCell>
+                  <TableHeaderCell style={NARROW}>Ligne</TableHeaderCell>
+                  <TableHeaderCell style={NARROW}>Col.</TableHeaderCell>
                   <TableHeaderCell>Problème</TableHeaderCell>
                 </TableRow>
               </TableHeader>
@@ -205,7 +208,7 @@ export function ImportLegacy({ api, coop, onImported }: { api: Api; coop: string
             <Table size="small" aria-label="Lignes ignorées">
               <TableHeader>
                 <TableRow>
-                  <TableHeaderCell>Ligne</TableHeaderCell>
+                  <TableHeaderCell style={NARROW}>Ligne</TableHeaderCell>
                   <TableHeaderCell>Ignorée car</TableHeaderCell>
                 </TableRow>
               </TableHeader>
