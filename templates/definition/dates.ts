@@ -13,8 +13,12 @@ export const EXERCISE_END = { month: 8, day: 31 } as const;
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const FR_RE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+/** Days of a month (1-12) by arithmetic: no Date built (validation runs it for every line). */
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month === 2 && ((year % 4 === 0 && year % 100 !== 0) || year % 400 === 0)) return 29;
+  return MONTH_DAYS[month - 1]!;
 }
 
 function build(year: number, month: number, day: number): IsoDate | null {
@@ -26,7 +30,10 @@ function build(year: number, month: number, day: number): IsoDate | null {
 export function isIsoDate(value: unknown): value is IsoDate {
   if (typeof value !== 'string') return false;
   const m = ISO_RE.exec(value);
-  return m !== null && build(Number(m[1]), Number(m[2]), Number(m[3])) === value;
+  if (m === null) return false;
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(Number(m[1]), month);
 }
 
 /** "07/05/2021" → "2021-05-07"; null when not a real date in jj/mm/aaaa. */
