@@ -5,6 +5,7 @@
  * transaction; the same file again changes nothing; an exercise holding other lines is refused
  * with the counts, then merged on request; the imported year's compte rendu is the sheet's.
  */
+import { ImportFileReportSchema } from '../../server/http/routes/imports';
 import { addCoop } from '../../server/operations/accounts';
 import {
   RENAMED_CSV,
@@ -26,21 +27,8 @@ import {
   type TestService,
 } from './harness';
 
-/** The keys of a file's report, in the documented order (`error` only when refused). */
-const REPORT_KEYS = [
-  'file',
-  'status',
-  'sheet',
-  'coop',
-  'exercise',
-  'openingBalances',
-  'entries',
-  'pointed',
-  'skippedRows',
-  'problems',
-  'totals',
-  'newChapters',
-];
+/** The keys of a file's report, as documented (`error` only when refused). */
+const REPORT_KEYS = Object.keys(ImportFileReportSchema.shape).filter((k) => k !== 'error');
 
 const OCCE = '087-0123';
 const DEPT = '087-0456';
