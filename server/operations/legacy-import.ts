@@ -47,7 +47,7 @@ import { canAccessCoop, chartOf, type Principal } from './access';
 import { auditExercise } from './accounts';
 import type { Scope } from './changes';
 import { ServiceError } from './errors';
-import { canonical, pointLine, syncLines } from './lines';
+import { canonical, syncLines } from './lines';
 import { auditSideBook } from './side-book-audit';
 
 export interface LegacyImportInput {
@@ -254,7 +254,10 @@ function reportOf(
     if (!KINDS[line.kind].ventilated) continue;
     for (const part of line.ventilation) chapters[part.chapter] = (chapters[part.chapter] ?? 0) + part.amount;
   }
-  const ordered = [...problems].map((p, i) => ({ p, i })).sort((a, b) => a.p.row - b.p.row || a.i - b.i);
+  // The file's own warnings (row 0: PJ numbered, other sheets…) first, then each row's.
+  const ordered = [...(reading.problems ?? []), ...problems]
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => a.p.row - b.p.row || a.i - b.i);
   return {
     file,
     status: 'ok',
@@ -455,9 +458,10 @@ async function storeLines(db: Db, t: Transaction, principal: Principal, plan: Pl
   }
 
   const scope: Scope = { db: inTransaction, principal, exercise, chart: plan.chart };
+  // Lines the sheet marks pointed are stored pointed (validated bank lines only: the others are said below).
   const { outcomes } = await syncLines(
     scope,
-    ids.map((id, i) => ({ id, line: lines[i]! })),
+    ids.map((id, i) => ({ id, line: lines[i]!, pointed: reading.lines[i]!.pointed })),
   );
   const rows: (LineRow | null)[] = [];
   let added = 0;
@@ -470,9 +474,9 @@ async function storeLines(db: Db, t: Transaction, principal: Principal, plan: Pl
     rows.push(outcome.row);
   });
 
-  // Pointage: the lines this import stores, as the sheet marks them (a line already stored is
-  // kept as it is); what cannot be pointed is said for every line, so a second import says the same.
-  const toPoint: number[] = [];
+  // Pointage: the lines this import stores were stored pointed as the sheet marks them (a line
+  // already stored is kept as it is); what cannot be pointed is said for every line, so a second
+  // import says the same.
   reading.lines.forEach((legacy, i) => {
     const row = rows[i];
     if (!legacy.pointed || !row || row.deleted) return;
@@ -493,13 +497,7 @@ async function storeLines(db: Db, t: Transaction, principal: Principal, plan: Pl
         severity: 'warning',
         message: 'La ligne est marquée pointée mais ne passe pas en banque : la marque est ignorée.',
       });
-    } else if (outcomes[i]!.outcome.result === 'stored') toPoint.push(i);
-  });
-  const pointed = await Promise.all(toPoint.map((i) => pointLine(scope, ids[i]!, true, rows[i]!.version)));
-  pointed.forEach((o, k) => {
-    if (o.result === 'conflict')
-      throw new Error(`Pointage de la ligne ${reading.lines[toPoint[k]!]!.row} : ${o.message}`);
-    rows[toPoint[k]!] = o.row;
+    }
   });
 
   const states: LineState[] = reading.lines.map((legacy, i) => {

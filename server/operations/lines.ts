@@ -269,8 +269,18 @@ class ExerciseWriter {
   /** Builds a new row (inserted by `flush`, so a batch inserts in one statement). */
   private pendingInserts = new Map<string, LineRow>();
 
-  async create(id: string, line: LineInput, action: 'create' | 'duplicate' = 'create'): Promise<LineRow> {
+  /**
+   * A new line; `pointed`: stored already pointed (an imported line the old cahier marks seen on
+   * a statement) when it is a validated bank line — one insert and one audit row, not two writes.
+   */
+  async create(
+    id: string,
+    line: LineInput,
+    action: 'create' | 'duplicate' = 'create',
+    pointed = false,
+  ): Promise<LineRow> {
     const problems = await this.validate(id, line);
+    const fields = this.fields(line, problems);
     // A plain row: inserted with the others at the end (no model instance for each line).
     const row = {
       id,
@@ -278,11 +288,11 @@ class ExerciseWriter {
       version: 1,
       deleted: false,
       seq: this.cursorOf.next(),
-      pointed: false,
+      pointed: pointed && fields.status === 'validated' && touchesBank(line),
       statementLineId: null,
       createdAt: this.now,
       updatedAt: this.now,
-      ...this.fields(line, problems),
+      ...fields,
     } as LineRow;
     this.pendingInserts.set(id, row);
     this.track(id, null, row.pj);
@@ -370,10 +380,11 @@ async function putOne(
   id: string,
   line: LineInput,
   ifMatch: number | null,
+  pointed = false,
 ): Promise<WriteOutcome> {
   if (!existing) {
     if (ifMatch !== null) return versionConflict<LineRow>(null, ifMatch);
-    return { result: 'stored', status: 201, row: await w.create(id, line) };
+    return { result: 'stored', status: 201, row: await w.create(id, line, 'create', pointed) };
   }
   if (ifMatch === null) {
     if (!existing.deleted && sameContent(lineInputOf(existing), line))
@@ -605,6 +616,8 @@ export interface SyncEntry {
   version?: number | null;
   deleted?: boolean;
   line?: LineInput;
+  /** A new line stored already pointed when it is a validated bank line (imports; not in the API). */
+  pointed?: boolean;
 }
 
 export interface SyncOutcome {
@@ -642,7 +655,9 @@ export async function syncLines(
       const ifMatch = e.version ?? null;
       let outcome: WriteOutcome;
       try {
-        outcome = e.deleted ? await deleteOne(w, existing, ifMatch) : await putOne(w, existing, e.id, e.line!, ifMatch);
+        outcome = e.deleted
+          ? await deleteOne(w, existing, ifMatch)
+          : await putOne(w, existing, e.id, e.line!, ifMatch, e.pointed);
       } catch (err) {
         if (!(err instanceof ServiceError) || err.status >= 500) throw err;
         outcome = {

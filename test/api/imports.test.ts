@@ -123,13 +123,16 @@ describe.each(DATABASES)('import d’anciens cahiers ($name)', (kind) => {
     }
     expect(lines.filter((l) => l.pointed)).toHaveLength(occe.report.pointed);
 
-    // A pointed line: created, then pointed, by the trésorier.
+    // A pointed line: created already pointed, by the trésorier (one write, one audit row).
     const pointed = lines.find((l) => l.pointed)!;
     const audit = await t87.request('GET', `${t87.linesPath(OCCE)}/${pointed.id}/history`);
-    expect(audit.body.map((a: { action: string; login: string }) => [a.action, a.login])).toEqual([
-      ['create', WORLD.logins.t87],
-      ['pointage', WORLD.logins.t87],
-    ]);
+    expect(
+      audit.body.map((a: { action: string; login: string; after: { pointed: boolean } }) => [
+        a.action,
+        a.login,
+        a.after.pointed,
+      ]),
+    ).toEqual([['create', WORLD.logins.t87, true]]);
 
     // The sheet's chapters missing from the chart are now the department's.
     const chart = (await t87.request('GET', '/api/chapters')).body as { code: string; label: string }[];

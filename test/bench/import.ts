@@ -1,0 +1,270 @@
+/**
+ * The import of legacy cahiers:
+ * - a 2,000-line legacy workbook (the OCCE layout: title rows, a two-row header, chapter columns,
+ *   a report à nouveau row, monthly totals) read by the import (the file checked and loaded, the
+ *   grid read into lines) and imported into SQLite, beside a raw ExcelJS load of the same file
+ *   (target ≤ 1.5× for the reading);
+ * - a department's batch of 300 such workbooks through the command line's import (time, peak
+ *   memory of the process);
+ * - the peak memory of the process that refuses a zip bomb.
+ * The memory figures are measured in child processes (their own peak resident size).
+ * Alone: `npx tsx test/bench/import.ts`.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import ExcelJS from 'exceljs';
+import {
+  DEFAULT_CHART,
+  KINDS,
+  exerciseLabel,
+  formatDateFr,
+  readLegacy,
+  type CahierLine,
+  type Opening,
+} from '../../templates/definition';
+import { openDb } from '../../server/db/connect';
+import { migrate } from '../../server/db/migrate';
+import { readLegacyFile } from '../../server/formats/legacy';
+import { COMMAND_LINE_PRINCIPAL, addCoop } from '../../server/operations/accounts';
+import { importLegacy } from '../../server/operations/legacy-import';
+import { generateYear } from '../../server/demo/year';
+import { zipBomb } from '../fixtures/legacy-files';
+
+export interface ImportBenchResult {
+  lines: number;
+  /** Median ms: readLegacyFile + readLegacy. */
+  read: number;
+  /** Median ms: ExcelJS's load of the same bytes. */
+  rawLoad: number;
+  /** Median ms: the whole import stored into SQLite (`cahier import`'s operation, in process). */
+  imported: number;
+  batch: { files: number; lines: number; ms: number; peakMb: number; ok: number } | null;
+  bomb: { declaredMb: number; bytes: number; peakMb: number; code: string } | null;
+}
+
+const LEFT = [
+  'N° pièce',
+  'Date',
+  'Libellé',
+  'N° chèque',
+  'Action',
+  'Recettes',
+  'Dépenses',
+  'Recettes',
+  'Dépenses',
+  'P',
+];
+
+/** The lines a legacy cahier holds: recettes, dépenses, dépôts and retraits on banque or caisse. */
+function legacyLines(lines: readonly CahierLine[]): CahierLine[] {
+  return lines.filter((l) => l.account !== 'regie' && ['recette', 'depense', 'depot', 'retrait'].includes(l.kind));
+}
+
+/**
+ * An OCCE-style legacy workbook of the lines: two merged title rows, a two-row header (« Banque »
+ * and « Caisse » over « Recettes | Dépenses »), one column per chapter used, the report à nouveau
+ * row, then the lines with a total row at each month's end.
+ */
+export async function legacyWorkbook(
+  coop: string,
+  year: number,
+  opening: Opening,
+  all: readonly CahierLine[],
+): Promise<Buffer> {
+  const lines = legacyLines(all);
+  const chapters = DEFAULT_CHART.filter((c) => lines.some((l) => l.ventilation.some((p) => p.chapter === c.code)));
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('Cahier');
+  const width = LEFT.length + chapters.length;
+  ws.addRow([`Coopérative scolaire ${coop}`]);
+  ws.addRow([`Cahier de comptabilité – exercice ${exerciseLabel(year)}`]);
+  ws.mergeCells(1, 1, 1, width);
+  ws.mergeCells(2, 1, 2, width);
+  ws.addRow(['', '', '', '', '', 'Banque', '', 'Caisse', '', '', ...chapters.map(() => '')]);
+  ws.mergeCells(3, 6, 3, 7);
+  ws.mergeCells(3, 8, 3, 9);
+  ws.addRow([...LEFT, ...chapters.map((c) => `${c.code} ${c.label}`)]);
+  ws.addRow(['', `01/09/${year}`, 'Report à nouveau', '', '', opening.banque / 100, '', opening.caisse / 100, '', '']);
+  let month = '';
+  let first = ws.rowCount + 1;
+  const total = () => {
+    const r = ws.rowCount;
+    const sum = (c: number) => {
+      const letter = ws.getColumn(c).letter;
+      return { formula: `SUBTOTAL(9,${letter}${first}:${letter}${r})` };
+    };
+    ws.addRow(['', '', `Total ${month}`, '', '', sum(6), sum(7), sum(8), sum(9), '']);
+    first = ws.rowCount + 1;
+  };
+  for (const l of lines) {
+    if (month && l.date.slice(0, 7) !== month) total();
+    month = l.date.slice(0, 7);
+    const cells: (string | number)[] = ['', '', '', '', ''];
+    for (const m of KINDS[l.kind].movements(l.account)) {
+      const c = (m.account === 'banque' ? 5 : 7) + (m.direction === 'recettes' ? 0 : 1);
+      cells[c] = l.amount / 100;
+    }
+    ws.addRow([
+      l.pj,
+      formatDateFr(l.date),
+      l.libelle,
+      l.cheque ? `n°${l.cheque}` : '',
+      l.action ?? '',
+      ...cells.slice(5, 9).map((v) => v ?? ''),
+      l.pointed ? 'X' : '',
+      ...chapters.map((c) => {
+        const part = l.ventilation.find((p) => p.chapter === c.code);
+        return part ? part.amount / 100 : '';
+      }),
+    ]);
+  }
+  if (month) total();
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+async function median(fn: () => Promise<unknown>, runs: number): Promise<number> {
+  await fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = process.hrtime.bigint();
+    await fn();
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+/** About `count` legacy lines: the generated year with as many lines a month as it takes. */
+function yearOf(count: number, seed: number) {
+  const sample = legacyLines(generateYear({ exercise: 2024, seed, perMonth: 100 }).lines).length;
+  return generateYear({ exercise: 2024, seed, perMonth: Math.max(1, Math.round((100 * count) / sample)) });
+}
+
+const run = promisify(execFile);
+const BIN = join(__dirname, '../../bin/cahier.js');
+
+/** Runs node with `args` in a child process: its wall time, and its peak resident memory when the preload reports it. */
+async function measured(args: string[]): Promise<{ ms: number; peakMb: number; stdout: string; code: number }> {
+  const t = process.hrtime.bigint();
+  const r = await run(process.execPath, args, { maxBuffer: 256 * 1024 * 1024 }).then(
+    (x) => ({ ...x, code: 0 }),
+    (e: { stdout: string; stderr: string; code: number }) => e,
+  );
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  const peak = /PEAK_RSS_KB=(\d+)/.exec(r.stderr);
+  return { ms, peakMb: peak ? Number(peak[1]) / 1024 : NaN, stdout: r.stdout, code: r.code };
+}
+
+/** A database holding the department's coops (the import assigns each file to its coop). */
+async function withCoops(url: string, numbers: readonly string[]): Promise<void> {
+  const db = await openDb(url);
+  try {
+    await migrate(db);
+    for (const number of numbers) await addCoop(db, { number, name: `École ${number}`, department: '87' });
+  } finally {
+    await db.close();
+  }
+}
+
+/** A preload that writes the process's peak resident size on exit. */
+const PEAK = `process.on('exit', () => process.stderr.write('PEAK_RSS_KB=' + process.resourceUsage().maxRSS + '\\n'));`;
+
+export async function benchImport(
+  options: { lines?: number; batch?: number; batchLines?: number; bombMb?: number; runs?: number } = {},
+): Promise<ImportBenchResult> {
+  const count = options.lines ?? 2_000;
+  const runs = options.runs ?? 5;
+  const dir = await mkdtemp(join(tmpdir(), 'cahier-bench-import-'));
+  try {
+    const y = yearOf(count, 7);
+    const bytes = await legacyWorkbook('087-0500', 2024, y.opening, y.lines);
+    const reading = readLegacy(await readLegacyFile(bytes, 'cahier.xlsx'), { chart: DEFAULT_CHART });
+    const rawLoad = await median(() => new ExcelJS.Workbook().xlsx.load(bytes as unknown as ArrayBuffer), runs);
+    const read = await median(
+      async () => readLegacy(await readLegacyFile(bytes, 'cahier.xlsx'), { chart: DEFAULT_CHART }),
+      runs,
+    );
+    // The whole import of that file into SQLite (read, checked, stored in one transaction), each
+    // run into a coop of its own (importing the same file twice changes nothing).
+    const one = `sqlite:${join(dir, 'un.sqlite')}`;
+    const numbers = Array.from({ length: runs + 1 }, (_, i) => `087-${String(500 + i).padStart(4, '0')}`);
+    await withCoops(one, numbers);
+    const db = await openDb(one);
+    let imported: number;
+    try {
+      let next = 0;
+      imported = await median(async () => {
+        const coop = numbers[next++]!;
+        const r = await importLegacy(db, COMMAND_LINE_PRINCIPAL, { file: `${coop}.xlsx`, bytes, coop });
+        if (r.status !== 'ok') throw new Error(`${coop} : ${r.error?.message}`);
+      }, runs);
+    } finally {
+      await db.close();
+    }
+    const preload = join(dir, 'peak.js');
+    await writeFile(preload, PEAK);
+
+    // The department's batch, through the command line, in its own process.
+    let batch: ImportBenchResult['batch'] = null;
+    if (options.batch !== 0) {
+      const files = options.batch ?? 300;
+      const folder = join(dir, 'lot');
+      await mkdir(folder);
+      let lines = 0;
+      for (let i = 0; i < files; i++) {
+        const coop = `087-${String(1000 + i).padStart(4, '0')}`;
+        const yi = yearOf(options.batchLines ?? 150, 100 + i);
+        lines += legacyLines(yi.lines).length;
+        await writeFile(join(folder, `${coop}.xlsx`), await legacyWorkbook(coop, 2024, yi.opening, yi.lines));
+      }
+      const db = `sqlite:${join(dir, 'lot.sqlite')}`;
+      await withCoops(
+        db,
+        Array.from({ length: files }, (_, i) => `087-${String(1000 + i).padStart(4, '0')}`),
+      );
+      const r = await measured(['--require', preload, BIN, 'import', folder, '--json', '--db', db]);
+      const report = JSON.parse(r.stdout || '{"files":[]}') as { files: { status: string }[] };
+      batch = { files, lines, ms: r.ms, peakMb: r.peakMb, ok: report.files.filter((f) => f.status === 'ok').length };
+    }
+
+    // The zip bomb, in its own process.
+    let bomb: ImportBenchResult['bomb'] = null;
+    if (options.bombMb !== 0) {
+      const mb = options.bombMb ?? 1_024;
+      const b = await zipBomb(mb);
+      const file = join(dir, 'bombe.xlsx');
+      await writeFile(file, b);
+      const script = join(dir, 'bomb.ts');
+      await writeFile(
+        script,
+        `import { readFile } from 'node:fs/promises';
+import { readLegacyFile } from ${JSON.stringify(join(__dirname, '../../server/formats/legacy'))};
+readFile(${JSON.stringify(file)}).then((b) => readLegacyFile(b, 'bombe.xlsx')).then(
+  () => process.stdout.write('lu'),
+  (e) => process.stdout.write(String(e.code)),
+);
+`,
+      );
+      const tsx = require.resolve('tsx/cli');
+      const r = await measured(['--require', preload, tsx, script]);
+      bomb = { declaredMb: mb, bytes: b.length, peakMb: r.peakMb, code: r.stdout.trim() };
+    }
+    return { lines: reading.lines.length, read, rawLoad, imported, batch, bomb };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  const small = process.argv.includes('--small');
+  benchImport(small ? { lines: 300, batch: 5, batchLines: 50, bombMb: 64, runs: 3 } : {}).then(
+    (r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`),
+    (e) => {
+      process.stderr.write(`${(e as Error).stack}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
