@@ -15,6 +15,7 @@ import { cahierLayout, lineToRow, FIRST_DATA_ROW, type SheetCell } from '../../t
 import { buildCahierWorkbook } from '../../templates/workbook/build';
 import { DEMO_COOP, generateYear, type GeneratedYear } from '../../server/demo/year';
 import { benchClosure } from './closure';
+import { benchImport } from './import';
 import { benchService, type ServiceBenchResult } from './service';
 import { matchStatement } from '../../templates/definition';
 import { readStatement } from '../../server/formats/statements';
@@ -131,6 +132,23 @@ async function main(): Promise<void> {
       target: '(informatif)',
     },
   );
+  const imp = await benchImport();
+  results.push(
+    {
+      name: `Import : ancien cahier de ${imp.lines} lignes lu (fichier vérifié, chargé, grille lue) vs chargement ExcelJS brut`,
+      ours: imp.read,
+      raw: imp.rawLoad,
+      unit: 'ms',
+      target: '≤ 1.5×',
+    },
+    {
+      name: `Import : le même fichier importé dans SQLite (une transaction) vs chargement ExcelJS brut`,
+      ours: imp.imported,
+      raw: imp.rawLoad,
+      unit: 'ms',
+      target: '(informatif)',
+    },
+  );
   const services: ServiceBenchResult[] = [await benchService('sqlite')];
   const mysqlUrl =
     process.env.CAHIER_BENCH_MYSQL_URL ??
@@ -208,6 +226,22 @@ async function main(): Promise<void> {
     'complets, toutes les lignes de banque pointées, solde du relevé saisi). Contrôles purs : closureCheck sur les données',
     'lues par le service, la colonne « Brut » porte la cible (200 ms) ; service : closureOf, ce que répond GET …/closure',
     '(lectures comprises) ; CRF : buildCrf puis crfPdf, contre buildCrf seul.',
+    '',
+    'Import — un ancien cahier à la façon OCCE (titres fusionnés, en-tête sur deux lignes, une colonne par chapitre,',
+    'report à nouveau, totaux mensuels en SOUS.TOTAL), médiane de 5 : lu = readLegacyFile (taille, contenu, zip inspecté,',
+    'chargement) + readLegacy ; importé = tout l’import dans SQLite (exercice ouvert, lignes, pointage, historique).',
+    ...(imp.batch
+      ? [
+          `Lot d’un département : ${imp.batch.files} classeurs (${imp.batch.lines} lignes) importés par \`cahier import DOSSIER --json\``,
+          `en ${(imp.batch.ms / 1000).toFixed(1)} s (${imp.batch.ok} importés), mémoire résidente maximale du processus ${imp.batch.peakMb.toFixed(0)} Mo.`,
+        ]
+      : []),
+    ...(imp.bomb
+      ? [
+          `Bombe zip (${imp.bomb.declaredMb} Mo de zéros une fois décompressée, fichier de ${Math.round(imp.bomb.bytes / 1024)} Ko) : refusée`,
+          `(${imp.bomb.code}), mémoire résidente maximale du processus ${imp.bomb.peakMb.toFixed(0)} Mo.`,
+        ]
+      : []),
     '',
     'Volet Office — la colonne « Brut » porte la limite visée (300 Ko gzip) : le rapport est la part utilisée.',
     '',
