@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { exerciseLabel, exerciseOf } from '../../templates/definition';
 import { buildCahierWorkbook } from '../../templates/workbook/build';
+import { DEMO_IMPORTED_COOP, demoLegacyCahier } from '../demo/legacy';
 import { DEMO_COOP, generateYear } from '../demo/year';
 import { UserError, type Command } from './command';
 import { DB_OPTION } from './db-option';
@@ -50,6 +51,10 @@ export const startCommand: Command = {
         }),
       ],
     ];
+    // The old Excel cahier of the demo's second coop (imported at the demo's start: importing it
+    // again from the pane or with `cahier import` changes nothing).
+    const old = demoLegacyCahier(demoYear);
+    files.push([(await old).file, old.then((o) => o.bytes)]);
     try {
       await mkdir(dir, { recursive: true });
       for (const [name, content] of files) await writeFile(join(dir, name), await content);
@@ -61,6 +66,7 @@ export const startCommand: Command = {
         'Cahier Coop est prêt.',
         `  Modèle vierge de l’exercice ${exerciseLabel(exercise)} : ${join(dir, files[0]![0])}`,
         `  Cahier de démonstration (${DEMO_COOP.nom}, ${year.lines.length} écritures) : ${join(dir, files[1]![0])}`,
+        `  Ancien cahier Excel de la coopérative ${DEMO_IMPORTED_COOP.number} (déjà importé dans la démonstration) : ${join(dir, files[2]![0])}`,
         'Ouvrez-les dans Excel ou LibreOffice Calc ; les formules se calculent à l’ouverture.',
         '',
       ].join('\n'),

@@ -25,6 +25,8 @@ import { closeExercise } from '../operations/closure';
 import { acceptProposals, storeStatement } from '../operations/statements';
 import { updateCoopAdmin } from '../operations/side-books/coop-admin';
 import type { AttachmentStore } from '../storage/attachments';
+import { importLegacy } from '../operations/legacy-import';
+import { DEMO_IMPORTED_COOP, demoLegacyCahier } from './legacy';
 import { seedSideBooks } from './side-books';
 import { DEMO_COOP, generateYear, type GeneratedYear } from './year';
 
@@ -151,6 +153,13 @@ export async function seedDemo(
   await acceptProposals(scope, coop.id, imported.statement.id!, 'certain');
   const closing = balances(generated.lines, generated.opening);
   await openExercise(db, coop.id, current, { banque: closing.banque, caisse: closing.caisse }, { today });
+
+  // A second coop of the department, whose last year came from its old Excel cahier, imported by
+  // the trésorier as departments do (the same file is written in the data folder to try again).
+  await addCoop(db, { ...DEMO_IMPORTED_COOP, department: DEMO_COOP.departement });
+  const old = await demoLegacyCahier(year);
+  const report = await importLegacy(db, tresorierPrincipal, { file: old.file, bytes: old.bytes });
+  if (report.status !== 'ok') throw new Error(`Démo : ${old.file} refusé (${report.error?.message})`);
   return { coop: coop.number, created: true, lines: entries.length, exercise: year };
 }
 

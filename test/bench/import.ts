@@ -16,20 +16,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
-import {
-  DEFAULT_CHART,
-  KINDS,
-  exerciseLabel,
-  formatDateFr,
-  readLegacy,
-  type CahierLine,
-  type Opening,
-} from '../../templates/definition';
+import { DEFAULT_CHART, readLegacy } from '../../templates/definition';
 import { openDb } from '../../server/db/connect';
 import { migrate } from '../../server/db/migrate';
 import { readLegacyFile } from '../../server/formats/legacy';
 import { COMMAND_LINE_PRINCIPAL, addCoop } from '../../server/operations/accounts';
 import { importLegacy } from '../../server/operations/legacy-import';
+import { legacyLines, legacyWorkbook } from '../../server/demo/legacy';
 import { generateYear } from '../../server/demo/year';
 import { zipBomb } from '../fixtures/legacy-files';
 
@@ -43,86 +36,6 @@ export interface ImportBenchResult {
   imported: number;
   batch: { files: number; lines: number; ms: number; peakMb: number; ok: number } | null;
   bomb: { declaredMb: number; bytes: number; peakMb: number; code: string } | null;
-}
-
-const LEFT = [
-  'N° pièce',
-  'Date',
-  'Libellé',
-  'N° chèque',
-  'Action',
-  'Recettes',
-  'Dépenses',
-  'Recettes',
-  'Dépenses',
-  'P',
-];
-
-/** The lines a legacy cahier holds: recettes, dépenses, dépôts and retraits on banque or caisse. */
-function legacyLines(lines: readonly CahierLine[]): CahierLine[] {
-  return lines.filter((l) => l.account !== 'regie' && ['recette', 'depense', 'depot', 'retrait'].includes(l.kind));
-}
-
-/**
- * An OCCE-style legacy workbook of the lines: two merged title rows, a two-row header (« Banque »
- * and « Caisse » over « Recettes | Dépenses »), one column per chapter used, the report à nouveau
- * row, then the lines with a total row at each month's end.
- */
-export async function legacyWorkbook(
-  coop: string,
-  year: number,
-  opening: Opening,
-  all: readonly CahierLine[],
-): Promise<Buffer> {
-  const lines = legacyLines(all);
-  const chapters = DEFAULT_CHART.filter((c) => lines.some((l) => l.ventilation.some((p) => p.chapter === c.code)));
-  const wb = new ExcelJS.Workbook();
-  const ws = wb.addWorksheet('Cahier');
-  const width = LEFT.length + chapters.length;
-  ws.addRow([`Coopérative scolaire ${coop}`]);
-  ws.addRow([`Cahier de comptabilité – exercice ${exerciseLabel(year)}`]);
-  ws.mergeCells(1, 1, 1, width);
-  ws.mergeCells(2, 1, 2, width);
-  ws.addRow(['', '', '', '', '', 'Banque', '', 'Caisse', '', '', ...chapters.map(() => '')]);
-  ws.mergeCells(3, 6, 3, 7);
-  ws.mergeCells(3, 8, 3, 9);
-  ws.addRow([...LEFT, ...chapters.map((c) => `${c.code} ${c.label}`)]);
-  ws.addRow(['', `01/09/${year}`, 'Report à nouveau', '', '', opening.banque / 100, '', opening.caisse / 100, '', '']);
-  let month = '';
-  let first = ws.rowCount + 1;
-  const total = () => {
-    const r = ws.rowCount;
-    const sum = (c: number) => {
-      const letter = ws.getColumn(c).letter;
-      return { formula: `SUBTOTAL(9,${letter}${first}:${letter}${r})` };
-    };
-    ws.addRow(['', '', `Total ${month}`, '', '', sum(6), sum(7), sum(8), sum(9), '']);
-    first = ws.rowCount + 1;
-  };
-  for (const l of lines) {
-    if (month && l.date.slice(0, 7) !== month) total();
-    month = l.date.slice(0, 7);
-    const cells: (string | number)[] = ['', '', '', '', ''];
-    for (const m of KINDS[l.kind].movements(l.account)) {
-      const c = (m.account === 'banque' ? 5 : 7) + (m.direction === 'recettes' ? 0 : 1);
-      cells[c] = l.amount / 100;
-    }
-    ws.addRow([
-      l.pj,
-      formatDateFr(l.date),
-      l.libelle,
-      l.cheque ? `n°${l.cheque}` : '',
-      l.action ?? '',
-      ...cells.slice(5, 9).map((v) => v ?? ''),
-      l.pointed ? 'X' : '',
-      ...chapters.map((c) => {
-        const part = l.ventilation.find((p) => p.chapter === c.code);
-        return part ? part.amount / 100 : '';
-      }),
-    ]);
-  }
-  if (month) total();
-  return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
 async function median(fn: () => Promise<unknown>, runs: number): Promise<number> {

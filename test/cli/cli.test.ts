@@ -7,10 +7,21 @@ import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import type { Input } from '../../server/cli/command';
 import { COMMANDS, main } from '../../server/cli/main';
+import { demoLegacyCahier } from '../../server/demo/legacy';
+import { readLegacyFile } from '../../server/formats/legacy';
+import { DEMO_LOGINS } from '../../server/demo/seed';
 import { openDb } from '../../server/db/connect';
 import { migrate } from '../../server/db/migrate';
 import { login } from '../../server/operations/sessions';
-import { HEADER_ROW, NAMES, SHEETS, TABLE_NAME, cahierLayout } from '../../templates/definition';
+import {
+  DEFAULT_CHART,
+  HEADER_ROW,
+  NAMES,
+  SHEETS,
+  TABLE_NAME,
+  cahierLayout,
+  readLegacy,
+} from '../../templates/definition';
 
 const BIN = join(__dirname, '../../bin/cahier.js');
 
@@ -449,7 +460,8 @@ describe('la commande cahier', () => {
         child.once('exit', () => ko(new Error(out)));
       });
       const paths = [...out.matchAll(/: (\/\S+\.xlsx)$/gm)].map((m) => m[1]!);
-      expect(paths).toHaveLength(2);
+      expect(paths).toHaveLength(3);
+      expect(paths[2]).toMatch(/ancien-cahier-087-0124-2025-2026\.xlsx$/);
       const count = Number(/exercice 2025-2026 : (\d+) écritures/.exec(out)![1]);
       const [, login, password] = /Connexion mandataire : (\S+) \/ (\S+)/.exec(out)!;
       expect((await (await fetch(`${url}/health`)).json()) as unknown).toEqual({ status: 'ok', db: 'sqlite' });
@@ -527,6 +539,22 @@ describe('la commande cahier', () => {
           if (row > HEADER_ROW && typeof c.value === 'string' && /^\d+$/.test(c.value)) pjs.push(c.value);
         });
       expect(pjs).toHaveLength(count);
+      // The department's second coop: its last year imported from the old cahier written in data/.
+      const t = (await (
+        await fetch(`${url}/api/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(DEMO_LOGINS.tresorier),
+        })
+      ).json()) as { token: string };
+      const imported = (await (
+        await fetch(`${url}/api/coops/087-0124/exercises/2025/lines`, {
+          headers: { authorization: `Bearer ${t.token}` },
+        })
+      ).json()) as { lines: { id: string }[] };
+      expect(imported.lines).toHaveLength((await demoLegacyCahier(2025)).lines);
+      const file = readLegacy(await readLegacyFile(await readFile(paths[2]!), 'ancien.xlsx'), { chart: DEFAULT_CHART });
+      expect([file.coop, file.year, file.lines.length]).toEqual(['087-0124', 2025, imported.lines.length]);
     } finally {
       child.kill('SIGTERM');
     }
