@@ -9,6 +9,7 @@ import type { LineInput } from '../../templates/definition';
 import { addCoop, addUser, openExercise } from '../../server/operations/accounts';
 import { toOfx2 } from '../fixtures/statement-files';
 import { Client, DATABASES, expense, startTestService, uuid, type TestService } from './harness';
+import type { ArchiveJson } from '../../server/operations/archives';
 
 const COOP = '087-0777';
 const PASSWORD = 'mot-de-passe-0777';
@@ -25,16 +26,8 @@ const receipt = (pj: string, amount: number): LineInput => ({
   ventilation: [{ chapter: '7560', amount }],
 });
 
-interface ArchiveEntry {
-  id: number;
-  closing: number;
-  kind: string;
-  format: string;
-  name: string;
-  size: number;
-  sha256: string;
-  createdBy: string;
-}
+/** An archived document as GET …/archives lists it. */
+type ArchiveEntry = ArchiveJson;
 
 describe.each(DATABASES)('closing an exercise on $name', (kind) => {
   let service: TestService;

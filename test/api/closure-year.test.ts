@@ -20,6 +20,7 @@ import { generateYear } from '../../server/demo/year';
 import { addCoop, addUser, openExercise } from '../../server/operations/accounts';
 import { toOfx2 } from '../fixtures/statement-files';
 import { Client, DATABASES, startTestService, uuid, type TestService } from './harness';
+import type { ArchiveJson } from '../../server/operations/archives';
 
 const EXERCISE = 2025;
 const END = '2026-08-31';
@@ -51,16 +52,8 @@ interface ClosureBody {
     reconciliationGap: number | null;
   };
 }
-interface ArchiveEntry {
-  id: number;
-  closing: number;
-  kind: string;
-  format: string;
-  name: string;
-  size: number;
-  sha256: string;
-  createdBy: string;
-}
+/** An archived document as GET …/archives lists it. */
+type ArchiveEntry = ArchiveJson;
 interface Proposal {
   statementLine: { id: number; date: string; amount: number; label: string };
   lines: { id: string; version: number }[];

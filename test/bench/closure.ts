@@ -35,6 +35,7 @@ import { putCashCount } from '../../server/operations/side-books/cash-counts';
 import { updateCoopAdmin } from '../../server/operations/side-books/coop-admin';
 import { createInventoryItem, exerciseInventory } from '../../server/operations/side-books/inventory';
 import { createSubsidy, listSubsidies } from '../../server/operations/side-books/subsidies';
+import { median } from './measure';
 
 export interface ClosureBenchResult {
   lines: number;
@@ -50,18 +51,6 @@ export interface ClosureBenchResult {
 }
 
 const step = (what: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${what}\n`);
-
-async function median(fn: () => Promise<unknown> | unknown, runs: number): Promise<number> {
-  await fn(); // warm-up
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = process.hrtime.bigint();
-    await fn();
-    times.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
-}
 
 /** About `count` lines: the generated year with as many lines a month as it takes. */
 export function perMonthFor(count: number): number {

@@ -25,6 +25,7 @@ import { importLegacy } from '../../server/operations/legacy-import';
 import { legacyLines, legacyWorkbook } from '../../server/demo/legacy';
 import { generateYear } from '../../server/demo/year';
 import { zipBomb } from '../fixtures/legacy-files';
+import { median } from './measure';
 
 export interface ImportBenchResult {
   lines: number;
@@ -36,18 +37,6 @@ export interface ImportBenchResult {
   imported: number;
   batch: { files: number; lines: number; ms: number; peakMb: number; ok: number } | null;
   bomb: { declaredMb: number; bytes: number; peakMb: number; code: string } | null;
-}
-
-async function median(fn: () => Promise<unknown>, runs: number): Promise<number> {
-  await fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = process.hrtime.bigint();
-    await fn();
-    times.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
 }
 
 /** About `count` legacy lines: the generated year with as many lines a month as it takes. */

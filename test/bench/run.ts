@@ -21,6 +21,7 @@ import { matchStatement } from '../../templates/definition';
 import { readStatement } from '../../server/formats/statements';
 import { randomCahierAndStatement } from '../fixtures/quarter';
 import { toOfx2 } from '../fixtures/statement-files';
+import { median } from './measure';
 
 interface Result {
   name: string;
@@ -28,18 +29,6 @@ interface Result {
   raw: number;
   unit: string;
   target: string;
-}
-
-async function timeIt(fn: () => Promise<unknown>, runs: number): Promise<number> {
-  await fn(); // warm-up
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = process.hrtime.bigint();
-    await fn();
-    times.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
 }
 
 /** About `count` lines: several generated years, PJ made unique. */
@@ -54,7 +43,7 @@ function manyLines(count: number): GeneratedYear {
 
 async function workbookBench(count: number): Promise<Result> {
   const year = manyLines(count);
-  const ours = await timeIt(
+  const ours = await median(
     () =>
       buildCahierWorkbook({
         coop: DEMO_COOP,
@@ -67,7 +56,7 @@ async function workbookBench(count: number): Promise<Result> {
   );
   const layout = cahierLayout();
   const rows: SheetCell[][] = year.lines.map((l, i) => lineToRow(layout, l, FIRST_DATA_ROW + i));
-  const raw = await timeIt(async () => {
+  const raw = await median(async () => {
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('Cahier');
     ws.addRows(rows as ExcelJS.CellValue[][]);
@@ -93,8 +82,8 @@ async function statementBench(): Promise<Result> {
     lines,
   });
   const history = c.lines.filter((l) => l.status === 'validated');
-  const raw = await timeIt(async () => readStatement(file), 9);
-  const ours = await timeIt(async () => matchStatement(readStatement(file).lines, c.lines, { history }), 9);
+  const raw = await median(async () => readStatement(file), 9);
+  const ours = await median(async () => matchStatement(readStatement(file).lines, c.lines, { history }), 9);
   return {
     name: `Relevé OFX de ${lines.length} lignes lu et rapproché d’un exercice de ${c.lines.length} lignes vs lecture seule`,
     ours,
