@@ -28,6 +28,7 @@ import {
   movementTotals,
   readLegacy,
   touchesBank,
+  unreadableValue,
   type Chapter,
   type Chart,
   type ImportFileReport,
@@ -432,6 +433,22 @@ async function exerciseOfImport(
   return created;
 }
 
+/** The reading's own errors (cells it could not read), kept with the stored line so it stays a draft. */
+const READING_ERRORS: Readonly<Record<string, 'amount' | 'ventilation'>> = {
+  montant_invalide: 'amount',
+  mouvement_multiple: 'amount',
+  mouvement_incomplet: 'amount',
+  mouvement_absent: 'amount',
+  ventilation_illisible: 'ventilation',
+};
+
+function unreadableOf(problems: readonly ImportProblem[]): Problem[] {
+  return problems.flatMap((p) => {
+    const field = p.severity === 'error' ? READING_ERRORS[p.code] : undefined;
+    return field ? [unreadableValue(field, p.message)] : [];
+  });
+}
+
 /** One transaction: the chart, the exercise, the lines, their pointage, the audit rows. */
 async function storeLines(db: Db, t: Transaction, principal: Principal, plan: Plan): Promise<Stored> {
   const { coop, year, reading, lines, ids, file } = plan;
@@ -461,7 +478,12 @@ async function storeLines(db: Db, t: Transaction, principal: Principal, plan: Pl
   // Lines the sheet marks pointed are stored pointed (validated bank lines only: the others are said below).
   const { outcomes } = await syncLines(
     scope,
-    ids.map((id, i) => ({ id, line: lines[i]!, pointed: reading.lines[i]!.pointed })),
+    ids.map((id, i) => ({
+      id,
+      line: lines[i]!,
+      pointed: reading.lines[i]!.pointed,
+      problems: unreadableOf(reading.lines[i]!.problems),
+    })),
   );
   const rows: (LineRow | null)[] = [];
   let added = 0;
@@ -507,7 +529,7 @@ async function storeLines(db: Db, t: Transaction, principal: Principal, plan: Pl
       // What the rules said in the exercise and the reading could not know (a PJ already used
       // by the exercise's lines, a chapter the chart could not take); an amount the reading
       // found unreadable is not named twice.
-      const said = new Set(legacy.problems.map((p) => p.code));
+      const said = new Set<string>([...legacy.problems.map((p) => p.code), 'valeur_illisible']);
       const unreadable = anyError(legacy.problems);
       for (const p of JSON.parse(live.problems) as Problem[]) {
         if (said.has(p.code) || (unreadable && p.field === 'amount')) continue;

@@ -278,8 +278,9 @@ class ExerciseWriter {
     line: LineInput,
     action: 'create' | 'duplicate' = 'create',
     pointed = false,
+    extra: readonly Problem[] = [],
   ): Promise<LineRow> {
-    const problems = await this.validate(id, line);
+    const problems = [...(await this.validate(id, line)), ...extra];
     const fields = this.fields(line, problems);
     // A plain row: inserted with the others at the end (no model instance for each line).
     const row = {
@@ -381,10 +382,11 @@ async function putOne(
   line: LineInput,
   ifMatch: number | null,
   pointed = false,
+  extra: readonly Problem[] = [],
 ): Promise<WriteOutcome> {
   if (!existing) {
     if (ifMatch !== null) return versionConflict<LineRow>(null, ifMatch);
-    return { result: 'stored', status: 201, row: await w.create(id, line, 'create', pointed) };
+    return { result: 'stored', status: 201, row: await w.create(id, line, 'create', pointed, extra) };
   }
   if (ifMatch === null) {
     if (!existing.deleted && sameContent(lineInputOf(existing), line))
@@ -618,6 +620,8 @@ export interface SyncEntry {
   line?: LineInput;
   /** A new line stored already pointed when it is a validated bank line (imports; not in the API). */
   pointed?: boolean;
+  /** Problems the caller found that the rules cannot see (an import's unreadable cell): kept with a new line. */
+  problems?: Problem[];
 }
 
 export interface SyncOutcome {
@@ -657,7 +661,7 @@ export async function syncLines(
       try {
         outcome = e.deleted
           ? await deleteOne(w, existing, ifMatch)
-          : await putOne(w, existing, e.id, e.line!, ifMatch, e.pointed);
+          : await putOne(w, existing, e.id, e.line!, ifMatch, e.pointed, e.problems);
       } catch (err) {
         if (!(err instanceof ServiceError) || err.status >= 500) throw err;
         outcome = {

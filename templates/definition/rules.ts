@@ -82,6 +82,11 @@ export const PROBLEMS = {
     field: 'holder',
     summary: 'titulaire de régie sur une ligne qui ne touche pas de régie',
   },
+  valeur_illisible: {
+    severity: 'error',
+    field: 'amount',
+    summary: 'valeur illisible dans l’ancien cahier importé (la ligne entre en brouillon)',
+  },
 } as const satisfies Record<string, ProblemDefinition>;
 
 export type ProblemCode = keyof typeof PROBLEMS;
@@ -94,6 +99,15 @@ export interface Problem {
   message: string;
   /** The chapter concerned, for ventilation problems on one chapter. */
   chapter?: string;
+}
+
+/**
+ * What an import read wrong in a cell of an old cahier (an amount, a ventilation it could not
+ * read): kept with the line, which stays a draft until corrected, even when the rest passes the
+ * rules. `validateLine` never gives it: only the import does.
+ */
+export function unreadableValue(field: 'amount' | 'ventilation', message: string): Problem {
+  return { code: 'valeur_illisible', severity: 'error', field, message };
 }
 
 export function problem(code: ProblemCode, message: string, chapter?: string): Problem {

@@ -3,6 +3,7 @@ import {
   PROBLEMS,
   cahierLayout,
   hasErrors,
+  unreadableValue,
   lineToRow,
   problemColumns,
   rowToLine,
@@ -322,6 +323,18 @@ describe('la colonne concernée par un problème', () => {
     expect(gap[0]![0]).toBe('ventilation_desequilibree');
     expect(gap[0]![1]).toEqual(layout.columns.filter((c) => c.page === 'droite').map((c) => c.letter));
   });
+});
+
+test('a value an import could not read makes a draft of an otherwise valid line', () => {
+  const p = unreadableValue('amount', 'Ligne 14, colonne G : « 12,3,4 » n’est pas un montant.');
+  seen.add(p.code);
+  expect(p).toEqual({
+    code: 'valeur_illisible',
+    severity: 'error',
+    field: 'amount',
+    message: 'Ligne 14, colonne G : « 12,3,4 » n’est pas un montant.',
+  });
+  expect(hasErrors([...check(base), p])).toBe(true);
 });
 
 test('every problem code is produced by at least one test above', () => {
