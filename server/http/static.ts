@@ -1,6 +1,7 @@
 /**
  * The task pane's production build (dist/addin), served by the service itself: same origin as
- * the API, so no CORS. Also /manifest.xml, for uploading the add-in to Excel on the web.
+ * the API, so no CORS. Also /manifest.xml, for uploading the add-in to Excel on the web, and the
+ * help page /aide.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -19,11 +20,19 @@ const TYPES: Record<string, string> = {
 /** The built pane (CAHIER_ADDIN_DIR may point at another build, e.g. for tests run side by side). */
 export const ADDIN_DIR = process.env.CAHIER_ADDIN_DIR ?? resolve(__dirname, '../../dist/addin');
 const MANIFEST = resolve(__dirname, '../../manifest.xml');
+/** The French help page the manifest's SupportUrl and LearnMoreUrl and the pane point at. */
+const HELP = resolve(__dirname, 'aide.html');
 
 export function serveAddin(dir = ADDIN_DIR) {
   return async (ctx: Context, next: Next) => {
     if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || ctx.path.startsWith('/api/') || ctx.path === '/health') {
       return next();
+    }
+    if (ctx.path === '/aide' || ctx.path === '/aide/') {
+      ctx.type = TYPES['.html']!;
+      ctx.set('Cache-Control', 'no-cache');
+      ctx.body = await readFile(HELP);
+      return;
     }
     if (ctx.path === '/manifest.xml') {
       ctx.type = TYPES['.xml']!;

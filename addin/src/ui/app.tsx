@@ -15,6 +15,7 @@ import {
   DialogTitle,
   Field,
   Input,
+  Link,
   MessageBar,
   MessageBarActions,
   MessageBarBody,
@@ -316,6 +317,9 @@ export function App({ workbook, api: given }: { workbook: CahierWorkbook; api?: 
       <header className="cc-header">
         <Text weight="semibold">Cahier Coop</Text>
         <Text size={200}>
+          <Link href="/aide" target="_blank" rel="noopener">
+            Aide
+          </Link>{' '}
           {user.login}
           <Button size="small" appearance="subtle" onClick={() => void api.logout().then(() => setUser(null))}>
             Déconnexion
