@@ -26,6 +26,7 @@ import {
   isLineKind,
   movementKey,
   movementTotals,
+  chapterTotals,
   readLegacy,
   touchesBank,
   unreadableValue,
@@ -240,6 +241,7 @@ function rejected(file: string, code: string, message: string, base: Partial<Imp
 /** The report of a file read, its lines' states given (stored, or as the reading judged them). */
 function reportOf(
   file: string,
+  chart: Chart,
   reading: LegacyReading,
   coop: string | null,
   year: number | null,
@@ -249,12 +251,14 @@ function reportOf(
 ): ImportFileReport {
   const validated = states.filter((s) => !s.draft);
   const movements = movementTotals(validated.map((s) => s.line));
+  // The sheet's chapter columns, and any other chapter a validated line uses (a column of codes).
+  const totals = chapterTotals(
+    validated.map((s) => s.line),
+    chart,
+  );
   const chapters: Record<string, number> = {};
-  for (const code of Object.keys(reading.mapping.columns.chapters)) chapters[code] = 0;
-  for (const { line } of validated) {
-    if (!KINDS[line.kind].ventilated) continue;
-    for (const part of line.ventilation) chapters[part.chapter] = (chapters[part.chapter] ?? 0) + part.amount;
-  }
+  for (const code of Object.keys(reading.mapping.columns.chapters)) chapters[code] = totals.get(code) ?? 0;
+  for (const [code, total] of totals) if (total !== 0) chapters[code] = total;
   // The file's own warnings (row 0: PJ numbered, other sheets…) first, then each row's.
   const ordered = [...(reading.problems ?? []), ...problems]
     .map((p, i) => ({ p, i }))
@@ -650,7 +654,7 @@ export async function importLegacyFile(
     });
   }
   const report = (states: LineState[], extra: ImportProblem[] = []) =>
-    reportOf(file, reading, coop?.number ?? null, year, grid.newChapters, states, [...notes, ...extra]);
+    reportOf(file, grid.chart, reading, coop?.number ?? null, year, grid.newChapters, states, [...notes, ...extra]);
   const analysis = () => report(readStates(reading, lines));
 
   if (!coop) {

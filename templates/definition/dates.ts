@@ -21,10 +21,17 @@ function daysInMonth(year: number, month: number): number {
   return MONTH_DAYS[month - 1]!;
 }
 
-function build(year: number, month: number, day: number): IsoDate | null {
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  return `${year.toString().padStart(4, '0')}-${month.toString().padStart(2, '0')}-${day.toString().padStart(2, '0')}`;
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+/** The ISO form of a real calendar day of a four-digit year (plain arithmetic: no Date), else null. */
+export function isoDateOf(year: number, month: number, day: number): IsoDate | null {
+  if (year < 1000 || year > 9999 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+    return null;
+  }
+  return `${year}-${pad2(month)}-${pad2(day)}`;
 }
+
+const build = isoDateOf;
 
 /** A real calendar date in ISO form, or false ("2025-02-30" is not). */
 export function isIsoDate(value: unknown): value is IsoDate {
@@ -87,10 +94,21 @@ export function dateToSerial(date: IsoDate): number {
   return Math.round((Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) - SERIAL_EPOCH) / DAY_MS);
 }
 
-/** 45901 → "2025-09-01"; the fractional part (a time) is ignored. */
+/**
+ * 45901 → "2025-09-01"; the fractional part (a time) is ignored. Plain arithmetic (the
+ * civil-from-days algorithm, days counted from 0000-03-01): imports convert every cell.
+ */
 export function serialToDate(serial: number): IsoDate {
-  const d = new Date(SERIAL_EPOCH + Math.floor(serial) * DAY_MS);
-  return d.toISOString().slice(0, 10);
+  const z = Math.floor(serial) - 25569 + 719468; // 25569: 1970-01-01; 719468: 1970-01-01 from 0000-03-01
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}`;
 }
 
 /** Adds days to an ISO date. */

@@ -16,7 +16,7 @@
  */
 import { chapterCodeFromChoice, findChapter, type Chapter } from './chapters';
 import { columnLetter } from './columns';
-import { exerciseOf, type IsoDate } from './dates';
+import { exerciseOf, isoDateOf, serialToDate, type IsoDate } from './dates';
 import {
   KINDS,
   MOVEMENT_KEYS,
@@ -46,7 +46,7 @@ import type {
   SkippedRow,
 } from './legacy-contract';
 import { formatPj, type LineField, type LineInput, type VentilationPart } from './line';
-import { formatEuros, type Cents } from './money';
+import { eurosToCents, formatEuros, type Cents } from './money';
 import { signedPart, validateLine, type Problem } from './rules';
 
 /** The table cannot be found (or the saved mapping does not fit the file). */
@@ -138,31 +138,6 @@ const MONTHS: Record<string, number> = {
 const SERIAL_MIN = 32874;
 const SERIAL_MAX = 73415;
 
-const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
-
-/** The ISO form of a real calendar day (plain arithmetic: no Date, no regex), else null. */
-function isoOf(year: number, month: number, day: number): IsoDate | null {
-  if (year < 1000 || year > 9999 || month < 1 || month > 12 || day < 1) return null;
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  if (day > (month === 2 && leap ? 29 : MONTH_DAYS[month - 1]!)) return null;
-  return `${year}-${pad2(month)}-${pad2(day)}`;
-}
-
-/** A spreadsheet serial (days since 1899-12-30) as an ISO day: the civil-from-days algorithm. */
-function serialIso(serial: number): IsoDate {
-  const z = Math.floor(serial) - 25569 + 719468; // days since 0000-03-01
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  return `${year}-${pad2(month)}-${pad2(day)}`;
-}
-
 function fullYear(text: string): number {
   const y = Number(text);
   if (text.length === 4) return y;
@@ -178,23 +153,23 @@ export function parseLegacyDate(value: LegacyValue | undefined): IsoDate | null 
   if (value === null || value === undefined || typeof value === 'boolean') return null;
   if (typeof value === 'number') {
     if (!Number.isFinite(value) || value < SERIAL_MIN || value >= SERIAL_MAX + 1) return null;
-    return serialIso(value);
+    return serialToDate(value);
   }
   if (typeof value === 'object') {
     const m = YMD.exec(value.date);
-    return m ? isoOf(Number(m[1]), Number(m[2]), Number(m[3])) : null;
+    return m ? isoDateOf(Number(m[1]), Number(m[2]), Number(m[3])) : null;
   }
   const text = value.trim();
   if (text === '') return null;
   let m = DMY.exec(text);
-  if (m) return isoOf(fullYear(m[3]!), Number(m[2]), Number(m[1]));
+  if (m) return isoDateOf(fullYear(m[3]!), Number(m[2]), Number(m[1]));
   m = YMD.exec(text);
-  if (m) return isoOf(Number(m[1]), Number(m[2]), Number(m[3]));
+  if (m) return isoDateOf(Number(m[1]), Number(m[2]), Number(m[3]));
   if (SERIAL_TEXT.test(text)) return parseLegacyDate(Number(text));
   m = DMY_WORDS.exec(normalizeLabel(text));
   if (m) {
     const month = MONTHS[m[2]!];
-    if (month) return isoOf(fullYear(m[3]!), month, Number(m[1]));
+    if (month) return isoDateOf(fullYear(m[3]!), month, Number(m[1]));
   }
   return null;
 }
@@ -209,13 +184,11 @@ const PLAIN_AMOUNT = /^-?\d+(?:[.,]\d+)?$/;
 const DASHES = /^[-–—−]+$/;
 
 function centsOf(euros: number): { cents: Cents; rounded: boolean } {
-  const scaled = Math.abs(euros) * 100;
-  const abs = Math.round(scaled);
-  // Binary floats: 0.1 + 0.2 = 0.30000000000000004 is 30 cents exactly; farther than this
-  // from a whole cent, the value really had more decimals (a cached =A1/3).
-  const rounded = Math.abs(scaled - abs) > 1e-6 * Math.max(1, scaled);
-  const cents = euros < 0 ? -abs : abs;
-  return { cents: cents === 0 ? 0 : cents, rounded };
+  // Exact to the cent (float noise aside: 0.1 + 0.2 is 30 cents), else rounded (a cached =A1/3).
+  const exact = eurosToCents(euros);
+  if (exact !== null) return { cents: exact, rounded: false };
+  const abs = Math.round(Math.abs(euros) * 100);
+  return { cents: euros < 0 && abs !== 0 ? -abs : abs, rounded: true };
 }
 
 /**
