@@ -23,3 +23,4 @@ export * from './closure';
 export * from './crf';
 export * from './legacy-contract';
 export * from './legacy';
+export * from './dashboard-contract';
