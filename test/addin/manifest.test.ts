@@ -1,7 +1,8 @@
 /**
  * The add-in manifest (Microsoft's validator is online only): required elements in schema
- * order, https URLs, a GUID id, the package version, ExcelApi 1.9, the Home-tab button, and
- * every resource it names present.
+ * order, https URLs, a GUID id, the package version, the ExcelApi set the adapter needs (the
+ * highest set of the Office.js calls it makes without an `isSetSupported` guard), the Home-tab
+ * button, and every resource it names present.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -63,12 +64,43 @@ describe('manifest.xml', () => {
     expect(app.Version).toBe(`${pkg.version}.0`);
   });
 
-  test('Excel workbooks, ExcelApi 1.9 at least, read-write', () => {
+  test('Excel workbooks, read-write, ExcelApi 1.8: the highest set the adapter calls without a guard', () => {
     expect(app.Hosts.Host['@Name']).toBe('Workbook');
     const set = app.Requirements.Sets.Set;
     expect(set['@Name']).toBe('ExcelApi');
-    expect(Number(set['@MinVersion'])).toBeGreaterThanOrEqual(1.9);
+    expect(set['@MinVersion']).toBe('1.8');
+    expect(app.Requirements.Sets['@DefaultMinVersion']).toBe('1.8');
     expect(app.Permissions).toBe('ReadWriteDocument');
+  });
+
+  test('every Office.js call of the adapter above the manifest’s set is guarded by isSetSupported', () => {
+    // The members of the Excel API the adapter may call beyond ExcelApi 1.1, with their set
+    // (Microsoft's reference, "API set" of each member).
+    const SETS: [RegExp, string][] = [
+      [/\.columnWidth\b|\.columnHidden\b|\.autofitColumns\(/, '1.2'],
+      [/\.showTotals\b/, '1.3'],
+      [/\.getItemOrNullObject\(|\.names\.add\(/, '1.4'],
+      [/\.conditionalFormats\b/, '1.6'],
+      [/\.onChanged\b|\.freezePanes\b/, '1.7'],
+      [/\.dataValidation\b/, '1.8'],
+      [/\.getRanges\(/, '1.9'],
+      [/\.insertWorksheetsFromBase64\(/, '1.13'],
+    ];
+    const source = readFileSync(join(ROOT, 'addin/src/excel-workbook.ts'), 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/\/\/.*$/gm, '');
+    const manifestSet = Number(app.Requirements.Sets.Set['@MinVersion'].split('.')[1]);
+    const minor = (v: string) => Number(v.split('.')[1]);
+    const used = SETS.filter(([re]) => re.test(source)).map(([, v]) => v);
+    const guarded = (v: string) => new RegExp(`supportsExcelApi\\('${v.replace('.', '\\.')}'\\)`).test(source);
+    // Every call above the manifest's set is guarded…
+    const unguardedAbove = used.filter((v) => minor(v) > manifestSet && !guarded(v));
+    expect(unguardedAbove).toEqual([]);
+    // …and the manifest asks no more than the highest set called without a guard.
+    const unguarded = used.filter((v) => !guarded(v)).map(minor);
+    expect(Math.max(...unguarded)).toBe(manifestSet);
+    // The guarded sets the pane relies on today: multi-area selection and the whole workbook.
+    expect(used.filter(guarded)).toEqual(expect.arrayContaining(['1.9', '1.13']));
   });
 
   test('every URL is https, on the service’s origin, and the task pane page is the one the service serves', () => {
