@@ -1,7 +1,8 @@
 /**
  * The help page: the manifest's SupportUrl and LearnMoreUrl and the pane's « Aide » link point at
  * /aide, which the service answers with a French page on what a treasurer needs (the three ways
- * to enter a line, pointage, statements, closure, import, what to do when the service is down).
+ * to enter a line, pointage, statements, closure, import, export, the department's dashboard,
+ * what to do when the service is down).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,6 +39,8 @@ describe('la page d’aide', () => {
       'Importer un relevé bancaire',
       'Clôturer l’exercice',
       'Importer un ancien cahier',
+      'Exporter le cahier dans Excel',
+      'Le tableau de bord du département',
       'Quand le service ne répond pas',
     ]) {
       expect(html).toContain(`>${title}</h2>`);
