@@ -97,3 +97,77 @@ export const DASHBOARD_COLUMNS = [
   { key: 'lastCashCount', header: 'Dernier arrêté de caisse' },
   { key: 'crfSent', header: 'Compte rendu envoyé' },
 ] as const;
+
+/**
+ * The exercise a department looks at when none is asked: the one that contained the day four
+ * months before `today`. From January to August, the exercise under way (its lines are being
+ * entered); from September to December, the exercise that ended on 31 August (its closure and
+ * its compte rendu are due by 30 September, late ones are chased until the end of the year).
+ */
+export function defaultDashboardExercise(today: IsoDate): number {
+  let year = Number(today.slice(0, 4));
+  let month = Number(today.slice(5, 7)) - 4;
+  if (month < 1) {
+    month += 12;
+    year -= 1;
+  }
+  return month >= 9 ? year : year - 1;
+}
+
+/** Cents as euros with a comma and no grouping, for files read back by a spreadsheet: -1234,56. */
+export function centsText(cents: Cents): string {
+  const abs = Math.abs(Math.trunc(cents));
+  return `${cents < 0 ? '-' : ''}${Math.floor(abs / 100)},${String(abs % 100).padStart(2, '0')}`;
+}
+
+/** AAAA-MM-JJ (or an ISO date-time: its UTC day) → JJ/MM/AAAA. */
+export function dayText(date: string): string {
+  return `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
+}
+
+/** One coop's row of the table, in the order of DASHBOARD_COLUMNS: counts as numbers, the rest as text. */
+export function dashboardCells(c: DashboardCoop): (string | number)[] {
+  const values: Record<(typeof DASHBOARD_COLUMNS)[number]['key'], string | number> = {
+    number: c.number,
+    name: c.name,
+    state: DASHBOARD_STATE_LABELS[c.state],
+    blockers: c.blockers.join(', '),
+    lines: c.lines,
+    drafts: c.drafts,
+    lastSync: c.lastSync ? dayText(c.lastSync) : '',
+    unpointedBankLines: c.unpointedBankLines,
+    lastStatement: c.lastStatement
+      ? `${dayText(c.lastStatement.date)} : ${centsText(c.lastStatement.balance)} €`
+      : '',
+    lastCashCount: c.lastCashCount ? dayText(c.lastCashCount) : '',
+    crfSent: c.crfSent ? 'oui' : 'non',
+  };
+  return DASHBOARD_COLUMNS.map((col) => values[col.key]);
+}
+
+/**
+ * A text cell a spreadsheet would read as a formula (= + - @, tab, carriage return first) gets
+ * an apostrophe in front: the file never runs what a coop typed in its name.
+ */
+export function inertText(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+/**
+ * The dashboard as CSV for a French spreadsheet: UTF-8 with a byte order mark, `;` between
+ * cells, CRLF between rows, the French headers, dates JJ/MM/AAAA, amounts in euros with a comma;
+ * a cell holding `;`, a quote or a line break is quoted, a formula-like one made inert.
+ */
+export function dashboardCsv(json: DashboardJson): string {
+  const cell = (v: string | number) => {
+    const text = typeof v === 'number' ? String(v) : inertText(v);
+    return /[;"\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  const rows = [DASHBOARD_COLUMNS.map((c) => c.header), ...json.coops.map(dashboardCells)];
+  return `\uFEFF${rows.map((r) => r.map(cell).join(';')).join('\r\n')}\r\n`;
+}
+
+/** The file name of the dashboard's exports: tableau-de-bord-69-2025-2026.csv. */
+export function dashboardFileName(json: Pick<DashboardJson, 'department' | 'label'>, ext: 'csv' | 'xlsx'): string {
+  return `tableau-de-bord-${json.department.replace(/[^A-Za-z0-9]/g, '')}-${json.label}.${ext}`;
+}
