@@ -9,6 +9,7 @@ import * as m005 from './migrations/005-statements';
 import * as m006 from './migrations/006-side-books';
 import * as m007 from './migrations/007-closure';
 import * as m008 from './migrations/008-outstanding-statement';
+import * as m009 from './migrations/009-dashboard';
 
 const MIGRATIONS = [
   { name: '001-initial', ...m001 },
@@ -19,6 +20,7 @@ const MIGRATIONS = [
   { name: '006-side-books', ...m006 },
   { name: '007-closure', ...m007 },
   { name: '008-outstanding-statement', ...m008 },
+  { name: '009-dashboard', ...m009 },
 ];
 
 export async function migrate(db: Db): Promise<string[]> {
