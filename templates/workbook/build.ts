@@ -110,6 +110,12 @@ function label(c: Cell, text: string, bold = false): void {
   if (bold) c.font = { bold: true };
 }
 
+/** A cell where users type a name (régie holder, action): yellow, text format. */
+function textInput(c: Cell): void {
+  c.fill = fill(COLORS.input);
+  c.numFmt = TEXT_FORMAT;
+}
+
 function inputCell(c: Cell, value: ExcelJS.CellValue, numFmt?: string): void {
   c.value = value;
   c.fill = fill(COLORS.input);
@@ -156,6 +162,32 @@ function regieHolders(lines: readonly CahierLine[]): string[] {
 export function tableRef(layout: CahierLayout, key: string): string {
   return `${TABLE_NAME}[${col(layout, key).header}]`;
 }
+
+/** The mark that opens the Statut of a draft (`statusText`): drafts are named, not counted. */
+export const DRAFT_MARK = '✗';
+
+/**
+ * The criterion pair of SUMIFS / COUNTIFS that leaves out the drafts (Statut starting with ✗).
+ * Wildcards in criteria are Excel's; LibreOffice turns them on for every .xlsx it opens (the
+ * file format's semantics), so both compute the same figures — a test recalculates it.
+ */
+export function countedRows(layout: CahierLayout): string {
+  return `${tableRef(layout, 'status')},"<>${DRAFT_MARK}*"`;
+}
+
+/** The total of a column of the cahier table over the counted (non-draft) rows. */
+export function countedSum(layout: CahierLayout, key: string): string {
+  return `SUMIFS(${tableRef(layout, key)},${countedRows(layout)})`;
+}
+
+/**
+ * Text typed by users (libellé, action, chèque, names…) is written as a string, never a
+ * formula (the library writes a string value as a shared string, whatever its first
+ * character); the text number format « @ » keeps it text when the treasurer edits the cell, so
+ * a libellé starting with =, +, -, @ is never evaluated (formula injection).
+ */
+export const TEXT_FORMAT = '@';
+const TEXT_KEYS = ['pj', 'libelle', 'cheque', 'action', 'holder'] as const;
 
 export async function buildCahierWorkbook(input: WorkbookInput): Promise<Buffer> {
   const chart = input.chart ?? DEFAULT_CHART;
@@ -208,10 +240,10 @@ function buildCoopSheet(wb: ExcelJS.Workbook, ws: ExcelJS.Worksheet, input: Work
   ws.columns = [{ width: 34 }, { width: 30 }, { width: 50 }];
   title(ws, 'A1', 'Coopérative scolaire');
   const rows: [string, string, ExcelJS.CellValue, string | undefined, string, boolean][] = [
-    ['A3', 'Nom de la coopérative', input.coop.nom, undefined, NAMES.coopNom, true],
-    ['A4', 'N° d’affiliation OCCE', input.coop.numero, undefined, NAMES.coopNumero, true],
-    ['A5', 'Département', input.coop.departement, undefined, NAMES.coopDepartement, true],
-    ['A6', 'École', input.coop.ecole ?? '', undefined, NAMES.coopEcole, true],
+    ['A3', 'Nom de la coopérative', input.coop.nom, TEXT_FORMAT, NAMES.coopNom, true],
+    ['A4', 'N° d’affiliation OCCE', input.coop.numero, TEXT_FORMAT, NAMES.coopNumero, true],
+    ['A5', 'Département', input.coop.departement, TEXT_FORMAT, NAMES.coopDepartement, true],
+    ['A6', 'École', input.coop.ecole ?? '', TEXT_FORMAT, NAMES.coopEcole, true],
     ['A8', 'Exercice (année de début)', input.exercise, '0', NAMES.exerciceAnnee, true],
     ['A13', 'Report à nouveau – banque', euros(input.opening.banque), AMOUNT_FORMAT, NAMES.ranBanque, true],
     ['A14', 'Report à nouveau – caisse', euros(input.opening.caisse), AMOUNT_FORMAT, NAMES.ranCaisse, true],
@@ -273,9 +305,13 @@ function buildCahierSheet(
   }
 
   const totals: Record<string, string> = {
-    solde_banque: `ROUND(${NAMES.ranBanque}+SUM(${tableRef(layout, 'banque_recettes')})-SUM(${tableRef(layout, 'banque_depenses')}),2)`,
-    solde_caisse: `ROUND(${NAMES.ranCaisse}+SUM(${tableRef(layout, 'caisse_recettes')})-SUM(${tableRef(layout, 'caisse_depenses')}),2)`,
+    solde_banque: `ROUND(${NAMES.ranBanque}+${countedSum(layout, 'banque_recettes')}-${countedSum(layout, 'banque_depenses')},2)`,
+    solde_caisse: `ROUND(${NAMES.ranCaisse}+${countedSum(layout, 'caisse_recettes')}-${countedSum(layout, 'caisse_depenses')},2)`,
   };
+  // Column totals leave the drafts out, like the compte rendu (a SUBTOTAL would count them).
+  for (const c of layout.columns) {
+    if (c.type === 'amount' || c.key === 'ecart') totals[c.key] = `ROUND(${countedSum(layout, c.key)},2)`;
+  }
   ws.addTable({
     name: TABLE_NAME,
     ref: `A${HEADER_ROW}`,
@@ -289,9 +325,7 @@ function buildCahierSheet(
         ? { totalsRowLabel: 'Totaux' }
         : totals[c.key]
           ? { totalsRowFunction: 'custom' as const, totalsRowFormula: totals[c.key]! }
-          : c.type === 'amount' || c.key === 'ecart'
-            ? { totalsRowFunction: 'sum' as const }
-            : {}),
+          : {}),
     })),
     rows: data as ExcelJS.CellValue[][],
   });
@@ -330,6 +364,7 @@ function buildCahierSheet(
     for (let r = first; r <= last + 1; r++) {
       const cell = ws.getCell(`${c.letter}${r}`);
       if (c.numFmt) cell.numFmt = c.numFmt;
+      else if ((TEXT_KEYS as readonly string[]).includes(c.key)) cell.numFmt = TEXT_FORMAT;
       if (c.type === 'pointage') cell.alignment = { horizontal: 'center' };
     }
   }
@@ -454,7 +489,7 @@ function buildCompteRenduSheet(ws: ExcelJS.Worksheet, layout: CahierLayout): Rec
     ws.getCell(`A${r}`).font = { bold: true, size: 12, color: { argb: COLORS.title } };
     r++;
   };
-  const sum = (key: string) => `SUM(${tableRef(layout, key)})`;
+  const sum = (key: string) => countedSum(layout, key);
   section('Compte de fonctionnement');
   const totalRow: Record<'charge' | 'produit', number> = { charge: 0, produit: 0 };
   for (const side of ['charge', 'produit'] as const) {
@@ -516,11 +551,11 @@ function buildCompteRenduSheet(ws: ExcelJS.Worksheet, layout: CahierLayout): Rec
     ['Solde du relevé bancaire', `ROUND(N(${NAMES.releveSolde}),2)`],
     [
       '+ recettes non encore pointées',
-      `ROUND(SUMIFS(${tableRef(layout, 'banque_recettes')},${pointage},"<>${POINTED_MARK}"),2)`,
+      `ROUND(SUMIFS(${tableRef(layout, 'banque_recettes')},${pointage},"<>${POINTED_MARK}",${countedRows(layout)}),2)`,
     ],
     [
       '− dépenses non encore pointées (chèques non encaissés…)',
-      `ROUND(SUMIFS(${tableRef(layout, 'banque_depenses')},${pointage},"<>${POINTED_MARK}"),2)`,
+      `ROUND(SUMIFS(${tableRef(layout, 'banque_depenses')},${pointage},"<>${POINTED_MARK}",${countedRows(layout)}),2)`,
     ],
   ];
   const rapStart = r;
@@ -552,7 +587,8 @@ function caisseBalanceFormula(layout: CahierLayout, dateCell: string): string {
   const date = tableRef(layout, 'date');
   const rec = tableRef(layout, 'caisse_recettes');
   const dep = tableRef(layout, 'caisse_depenses');
-  return `ROUND(${NAMES.ranCaisse}+SUMIFS(${rec},${date},"<="&${dateCell})-SUMIFS(${dep},${date},"<="&${dateCell}),2)`;
+  const counted = countedRows(layout);
+  return `ROUND(${NAMES.ranCaisse}+SUMIFS(${rec},${date},"<="&${dateCell},${counted})-SUMIFS(${dep},${date},"<="&${dateCell},${counted}),2)`;
 }
 
 /**
@@ -588,11 +624,9 @@ function buildCaisseSheet(ws: ExcelJS.Worksheet, layout: CahierLayout, counts: r
   label(ws.getCell(`A${t}`), 'Total compté', true);
   formula(ws.getCell(`D${t}`), `ROUND(SUM(D${start}:D${end}),2)`, AMOUNT_FORMAT, true);
   label(ws.getCell(`A${t + 1}`), 'Solde de caisse du cahier à cette date', true);
-  const rec = tableRef(layout, 'caisse_recettes');
-  const dep = tableRef(layout, 'caisse_depenses');
   formula(
     ws.getCell(`D${t + 1}`),
-    `IF(ISNUMBER(B3),${caisseBalanceFormula(layout, 'B3')},ROUND(${NAMES.ranCaisse}+SUM(${rec})-SUM(${dep}),2))`,
+    `IF(ISNUMBER(B3),${caisseBalanceFormula(layout, 'B3')},ROUND(${NAMES.ranCaisse}+${countedSum(layout, 'caisse_recettes')}-${countedSum(layout, 'caisse_depenses')},2))`,
     AMOUNT_FORMAT,
     true,
   );
@@ -682,8 +716,8 @@ function buildSubventionsSheet(ws: ExcelJS.Worksheet, layout: CahierLayout, subs
     ws,
     'Subventions',
     [
-      { name: 'Financeur', width: 26 },
-      { name: 'Objet', width: 30 },
+      { name: 'Financeur', width: 26, numFmt: TEXT_FORMAT },
+      { name: 'Objet', width: 30, numFmt: TEXT_FORMAT },
       { name: 'Chapitre', width: 10 },
       { name: 'Date de décision', width: 14, numFmt: DATE_FORMAT },
       { name: 'Montant accordé', width: 15, numFmt: AMOUNT_FORMAT },
@@ -691,7 +725,7 @@ function buildSubventionsSheet(ws: ExcelJS.Worksheet, layout: CahierLayout, subs
       { name: 'Utilisé', width: 15, numFmt: AMOUNT_FORMAT },
       { name: 'État', width: 13 },
       { name: 'Justifiée le', width: 13, numFmt: DATE_FORMAT },
-      { name: 'Note', width: 40 },
+      { name: 'Note', width: 40, numFmt: TEXT_FORMAT },
     ],
     subsidies.map((s) => [
       s.financeur,
@@ -725,7 +759,7 @@ function buildSubventionsSheet(ws: ExcelJS.Worksheet, layout: CahierLayout, subs
   label(ws.getCell(`B${s}`), 'Subventions reçues selon le tableau', true);
   formula(ws.getCell(`F${s}`), `ROUND(SUM(F${first}:F${last}),2)`, AMOUNT_FORMAT, true);
   label(ws.getCell(`B${s + 1}`), `Subventions encaissées au cahier (${codes.join(' + ')})`, true);
-  const cahierSum = codes.map((c) => `SUM(${tableRef(layout, chapterKey(c))})`).join('+') || '0';
+  const cahierSum = codes.map((c) => countedSum(layout, chapterKey(c))).join('+') || '0';
   formula(ws.getCell(`F${s + 1}`), `ROUND(${cahierSum},2)`, AMOUNT_FORMAT, true);
   label(ws.getCell(`B${s + 2}`), 'Écart', true);
   formula(ws.getCell(`F${s + 2}`), `ROUND(F${s + 1}-F${s},2)`, AMOUNT_FORMAT, true);
@@ -740,13 +774,13 @@ function buildInventaireSheet(ws: ExcelJS.Worksheet, layout: CahierLayout, items
     ws,
     'Inventaire',
     [
-      { name: 'Désignation', width: 36 },
+      { name: 'Désignation', width: 36, numFmt: TEXT_FORMAT },
       { name: 'Date d’acquisition', width: 16, numFmt: DATE_FORMAT },
-      { name: 'N° PJ', width: 10 },
+      { name: 'N° PJ', width: 10, numFmt: TEXT_FORMAT },
       { name: 'Valeur', width: 14, numFmt: AMOUNT_FORMAT },
-      { name: 'Lieu', width: 26 },
+      { name: 'Lieu', width: 26, numFmt: TEXT_FORMAT },
       { name: 'Date de sortie', width: 14, numFmt: DATE_FORMAT },
-      { name: 'Motif de sortie', width: 36 },
+      { name: 'Motif de sortie', width: 36, numFmt: TEXT_FORMAT },
     ],
     items.map((i) => [
       i.designation,
@@ -770,12 +804,13 @@ function buildInventaireSheet(ws: ExcelJS.Worksheet, layout: CahierLayout, items
   label(ws.getCell(`A${s + 1}`), `Biens durables au cahier (${codes.join(' + ')})`, true);
   formula(
     ws.getCell(`D${s + 1}`),
-    `ROUND(${codes.map((c) => `SUM(${tableRef(layout, chapterKey(c))})`).join('+') || '0'},2)`,
+    `ROUND(${codes.map((c) => countedSum(layout, chapterKey(c))).join('+') || '0'},2)`,
     AMOUNT_FORMAT,
     true,
   );
   label(ws.getCell(`A${s + 2}`), 'Écart', true);
   formula(ws.getCell(`D${s + 2}`), `ROUND(D${s + 1}-D${s},2)`, AMOUNT_FORMAT, true);
+  ws.getCell(`G${s + 2}`).numFmt = 'General'; // a formula, in the (text) Motif column
   ws.getCell(`G${s + 2}`).value = {
     formula: `IF(D${s + 2}=0,"Inventaire à jour","Inscrivez au cahier d’inventaire les biens achetés en ${codes.join(', ')}")`,
   };
@@ -795,7 +830,7 @@ function buildRegiesSheet(ws: ExcelJS.Worksheet, layout: CahierLayout, holders: 
   const holder = tableRef(layout, 'holder');
   const nature = tableRef(layout, 'nature');
   const sum = (key: string, kind: LineKind, r: number) =>
-    `ROUND(SUMIFS(${tableRef(layout, key)},${holder},$A${r},${nature},"${KINDS[kind].label}"),2)`;
+    `ROUND(SUMIFS(${tableRef(layout, key)},${holder},$A${r},${nature},"${KINDS[kind].label}",${countedRows(layout)}),2)`;
   const named = (r: number, f: string) => ({ formula: `IF($A${r}="","",${f})` });
   const rows: SheetCell[][] = Array.from({ length: count }, (_, i) => {
     const r = first + i;
@@ -825,7 +860,7 @@ function buildRegiesSheet(ws: ExcelJS.Worksheet, layout: CahierLayout, holders: 
   ws.columns = [{ width: 24 }, { width: 14 }, { width: 14 }, { width: 14 }, { width: 14 }, { width: 70 }];
   for (const c of ['B', 'C', 'D', 'E']) ws.getColumn(c).numFmt = AMOUNT_FORMAT;
   ws.getRow(3).font = { bold: true };
-  for (let i = 0; i < count; i++) ws.getCell(`A${first + i}`).fill = fill(COLORS.input);
+  for (let i = 0; i < count; i++) textInput(ws.getCell(`A${first + i}`));
 
   const last = first + count - 1;
   const s = last + 2;
@@ -836,7 +871,7 @@ function buildRegiesSheet(ws: ExcelJS.Worksheet, layout: CahierLayout, holders: 
   label(ws.getCell(`A${s + 1}`), 'Argent encore en régie selon le cahier', true);
   formula(
     ws.getCell(`E${s + 1}`),
-    `ROUND(SUM(${tableRef(layout, 'regie_recettes')})-SUM(${tableRef(layout, 'regie_depenses')}),2)`,
+    `ROUND(${countedSum(layout, 'regie_recettes')}-${countedSum(layout, 'regie_depenses')},2)`,
     AMOUNT_FORMAT,
     true,
   );
@@ -863,7 +898,7 @@ function buildActionsSheet(
   const expenses = { kind: 'depense', keys: ['banque_depenses', 'caisse_depenses', 'regie_depenses'] } as const;
   const rows: SheetCell[][] = Array.from({ length: count }, (_, i) => {
     const r = first + i;
-    const tagged = (kind: LineKind) => `${action},$A${r},${nature},"${KINDS[kind].label}"`;
+    const tagged = (kind: LineKind) => `${action},$A${r},${nature},"${KINDS[kind].label}",${countedRows(layout)}`;
     const sumOf = (side: typeof receipts | typeof expenses) =>
       `ROUND(${side.keys.map((k) => `SUMIFS(${ref(k)},${tagged(side.kind)})`).join('+')},2)`;
     return [
@@ -885,6 +920,6 @@ function buildActionsSheet(
   ws.columns = [{ width: 30 }, { width: 15 }, { width: 15 }, { width: 15 }, { width: 9 }];
   for (const c of ['B', 'C', 'D']) ws.getColumn(c).numFmt = AMOUNT_FORMAT;
   ws.getColumn('E').numFmt = '0';
-  for (let i = 0; i < count; i++) ws.getCell(`A${first + i}`).fill = fill(COLORS.input);
+  for (let i = 0; i < count; i++) textInput(ws.getCell(`A${first + i}`));
   wb.definedNames.add(`'${SHEETS.actions}'!$A$${first}:$A$${first + count - 1}`, NAMES.listeActions);
 }
