@@ -20,6 +20,8 @@ import { CLOSURE_ROUTES } from './routes/closure';
 import { REPORT_ROUTES } from './routes/reports';
 import { PRINTABLE_ROUTES } from './routes/printable';
 import { IMPORT_ROUTES } from './routes/imports';
+import { DASHBOARD_ROUTES } from './routes/dashboard';
+import { EXPORT_ROUTES } from './routes/export';
 
 export type { Route } from './context';
 
@@ -41,4 +43,6 @@ export const ROUTES: Route[] = [
   ...REPORT_ROUTES,
   ...PRINTABLE_ROUTES,
   ...IMPORT_ROUTES,
+  ...DASHBOARD_ROUTES,
+  ...EXPORT_ROUTES,
 ];

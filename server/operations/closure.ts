@@ -25,6 +25,7 @@ import {
   type ArchiveJson,
 } from './archives';
 import { closedExercise, lockExercise, type Scope } from './changes';
+import { exerciseMarker, storeSnapshots, storedBlockers } from './closure-snapshots';
 import { fieldRefused, notFound, ServiceError } from './errors';
 import { carriedOverLines, closedPrevious, pointedBy } from './outstanding';
 import { liveLines } from './side-books/book-lines';
@@ -65,8 +66,33 @@ async function statementOf(scope: Scope): Promise<ClosureInput['statement']> {
   return fromImport ?? fromEntry;
 }
 
-/** What blocks the closure of the exercise on `today`, and the closing figures. */
+/**
+ * What blocks the closure of the exercise on `today`, and the closing figures; the check is kept
+ * as the exercise's snapshot for the department's dashboard (closure-snapshots.ts).
+ */
 export async function closureOf(scope: Scope, today: string, pending = 0): Promise<ClosureReport> {
+  const { report, marker } = await markedClosure(scope, today, pending);
+  if (marker) {
+    // A snapshot not stored is only checked again by the dashboard: the check itself stands.
+    await storeSnapshots(scope.db, [{ exerciseId: scope.exercise.id, marker, blockers: storedBlockers(report) }]).catch(
+      () => undefined,
+    );
+  }
+  return report;
+}
+
+/** The check with the exercise's change marker, read before the data (see closure-snapshots.ts). */
+export async function markedClosure(
+  scope: Scope,
+  today: string,
+  pending = 0,
+): Promise<{ report: ClosureReport; marker: string | null }> {
+  const marker = await exerciseMarker(scope.db, scope.exercise.id);
+  return { report: await closureReport(scope, today, pending), marker };
+}
+
+/** What blocks the closure of the exercise on `today`, and the closing figures (nothing stored). */
+async function closureReport(scope: Scope, today: string, pending = 0): Promise<ClosureReport> {
   const { exercise } = scope;
   const statement = await statementOf(scope);
   const lines = await liveLines(scope);
@@ -162,7 +188,7 @@ export async function closeExercise(scope: Scope, coop: string, today: string): 
   const done = await db.write(async (t) => {
     const exercise = await lockExercise(db, t, scope.exercise.id, { open: false });
     if (exercise.status === 'closed') throw closedExercise(exercise.year);
-    const report = await closureOf({ ...scope, exercise }, today);
+    const report = await closureReport({ ...scope, exercise }, today);
     if (!report.canClose) {
       const errors = report.problems.filter((p) => p.severity === 'error');
       throw new ServiceError(
