@@ -1,5 +1,12 @@
 /** The service's API as the task pane uses it (same origin: the service serves the pane). */
-import type { Chart, ClosureReport, LineInput, Problem } from '../../templates/definition';
+import type {
+  Chart,
+  ClosureReport,
+  DashboardJson,
+  DashboardState,
+  LineInput,
+  Problem,
+} from '../../templates/definition';
 
 export interface ServerLine extends LineInput {
   id: string;
@@ -162,6 +169,32 @@ export interface CarriedItem {
   direction: 'depense' | 'recette';
   amount: number;
   cleared: { on: string; by: string } | null;
+}
+
+export interface DashboardQuery {
+  exercise?: number;
+  state?: DashboardState;
+}
+
+/** A file's bytes as base64 (what Workbook.insertWorksheetsFromBase64 takes). */
+export async function blobToBase64(blob: Blob): Promise<string> {
+  const url = await new Promise<string>((ok, fail) => {
+    const reader = new FileReader();
+    reader.onload = () => ok(String(reader.result));
+    reader.onerror = () => fail(new Error('Lecture du classeur impossible.'));
+    reader.readAsDataURL(blob);
+  });
+  return url.slice(url.indexOf(',') + 1);
+}
+
+/** Saves a file the service gave (an object URL clicked with its name). */
+export function saveFile(blob: Blob, name: string, type?: string): void {
+  const url = URL.createObjectURL(type ? new Blob([blob], { type }) : blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 /** The service answered with a refusal (problem+json). */
@@ -342,6 +375,36 @@ export class Api {
     this.request<CarriedItem>('POST', `${this.base2(coop, year)}/outstanding/${encodeURIComponent(id)}/pointage`, {
       pointed,
     });
+
+  /** The whole workbook of the exercise as the service builds it (the template filled, live formulas). */
+  workbookPath = (coop: string, year: number) => `${this.base2(coop, year)}/workbook.xlsx`;
+
+  /**
+   * The bytes of the exercise's whole workbook (.xlsx). A service without the workbook route yet
+   * (404) gives the same builder's output as the compte rendu in xlsx.
+   */
+  workbook = async (coop: string, year: number): Promise<Blob> => {
+    try {
+      return await this.download(this.workbookPath(coop, year));
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.status !== 404) throw e;
+      return this.download(`${this.base2(coop, year)}/report?format=xlsx`);
+    }
+  };
+
+  /** The department's dashboard (trésorier of the department, admin): one exercise, one state or all. */
+  dashboard = (department: string, query: DashboardQuery = {}) =>
+    this.request<DashboardJson>('GET', this.dashboardPath(department, query));
+
+  /** The dashboard's address, as JSON or as a file to download (CSV, xlsx). */
+  dashboardPath = (department: string, query: DashboardQuery = {}, format: 'json' | 'csv' | 'xlsx' = 'json') => {
+    const params = new URLSearchParams();
+    if (query.exercise !== undefined) params.set('exercise', String(query.exercise));
+    if (query.state) params.set('state', query.state);
+    if (format !== 'json') params.set('format', format);
+    const q = params.toString();
+    return `/api/departments/${encodeURIComponent(department)}/dashboard${q ? `?${q}` : ''}`;
+  };
 
   /** Pièces justificatives: the number per line of the exercise (the 📎 of the sheet). */
   attachmentCounts = (coop: string, year: number) =>

@@ -1,8 +1,10 @@
 /**
  * The adapter: the only code that calls Excel.run. It speaks in rows of the cahier table and
  * batches every operation (2D arrays, one context.sync per step, never one per row).
- * Requirement set: ExcelApi 1.9 (tables, table events, names, data validation, conditional
- * formats, worksheet visibility, freeze panes, multi-area selection).
+ * Requirement set: ExcelApi 1.8 without a guard (tables, table events, names, data validation,
+ * conditional formats, worksheet visibility, freeze panes); behind an isSetSupported guard,
+ * ExcelApi 1.9 (multi-area selection) and ExcelApi 1.13 (inserting the sheets of the service's
+ * workbook).
  */
 import {
   AMOUNT_FORMAT,
@@ -22,7 +24,7 @@ import {
   type CahierLayout,
   type SheetCell,
 } from '../../templates/definition';
-import type { CahierWorkbook, CellWrite, CoopSheetInfo, RowWrite } from './workbook';
+import { NO_INSERT, type CahierWorkbook, type CellWrite, type CoopSheetInfo, type RowWrite } from './workbook';
 
 /** Excel on the web refuses requests above 5 MB: rows are sent in slices under this. */
 export const MAX_PAYLOAD = 4 * 1024 * 1024;
@@ -98,6 +100,78 @@ function supportsExcelApi(version: string): boolean {
 
 export class ExcelWorkbook implements CahierWorkbook {
   private readonly layout: CahierLayout = cahierLayout();
+
+  /** Workbook.insertWorksheetsFromBase64 is ExcelApi 1.13. */
+  canInsertWorkbook(): boolean {
+    return supportsExcelApi('1.13');
+  }
+
+  /** WorksheetCollection items and Worksheet.name: ExcelApi 1.1. */
+  async sheetNames(): Promise<string[]> {
+    return Excel.run(async (ctx) => {
+      const sheets = ctx.workbook.worksheets;
+      sheets.load('items/name');
+      await ctx.sync();
+      return sheets.items.map((s) => s.name);
+    });
+  }
+
+  /**
+   * The service's workbook inserted whole (or the sheets named) at the end, in one
+   * context.sync; the Cahier sheet, when inserted, comes to the front. ExcelApi 1.13, guarded.
+   */
+  async insertWorkbook(base64: string, sheetNames?: readonly string[]): Promise<void> {
+    if (!supportsExcelApi('1.13')) throw new Error(NO_INSERT);
+    await Excel.run(async (ctx) => {
+      const wb = ctx.workbook;
+      wb.insertWorksheetsFromBase64(base64, {
+        sheetNamesToInsert: sheetNames ? [...sheetNames] : [],
+        positionType: Excel.WorksheetPositionType.end,
+      });
+      if (!sheetNames || sheetNames.includes(SHEETS.cahier)) wb.worksheets.getItem(SHEETS.cahier).activate();
+      await ctx.sync();
+    });
+  }
+
+  /**
+   * Sheets replaced by the service's: the old ones are renamed aside, the new ones inserted after
+   * the Cahier sheet, and only then are the old ones deleted (an insertion refused leaves the old
+   * sheets as they were, under their names). Three context.sync. ExcelApi 1.13, guarded.
+   */
+  async replaceSheets(base64: string, sheetNames: readonly string[]): Promise<void> {
+    if (!supportsExcelApi('1.13')) throw new Error(NO_INSERT);
+    await Excel.run(async (ctx) => {
+      const wb = ctx.workbook;
+      const sheets = wb.worksheets;
+      sheets.load('items/name');
+      await ctx.sync();
+      const taken = new Set(sheets.items.map((s) => s.name));
+      const old = sheets.items.filter((s) => sheetNames.includes(s.name));
+      const aside = old.map((s) => {
+        let n = 1;
+        let name = `${s.name} ~${n}`;
+        while (taken.has(name)) name = `${s.name} ~${++n}`;
+        taken.add(name);
+        return { sheet: s, name: s.name, aside: name };
+      });
+      for (const a of aside) a.sheet.name = a.aside;
+      wb.insertWorksheetsFromBase64(base64, {
+        sheetNamesToInsert: [...sheetNames],
+        positionType: Excel.WorksheetPositionType.after,
+        relativeTo: SHEETS.cahier,
+      });
+      try {
+        await ctx.sync();
+      } catch (e) {
+        // The old sheets get their names back (those renamed before the refusal).
+        for (const a of aside) a.sheet.name = a.name;
+        await ctx.sync().catch(() => undefined);
+        throw e;
+      }
+      for (const a of aside) a.sheet.delete();
+      await ctx.sync();
+    });
+  }
 
   async hasCahier(): Promise<boolean> {
     return Excel.run(async (ctx) => {

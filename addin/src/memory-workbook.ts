@@ -4,10 +4,36 @@
  * change event — the pane's own writes (a moment later, as Excel does) as well as the
  * treasurer's typing, which `type` simulates.
  */
-import { cahierLayout, emptyRow, FIRST_DATA_ROW, type SheetCell } from '../../templates/definition';
-import type { CahierWorkbook, CellWrite, CoopSheetInfo, RowWrite } from './workbook';
+import { cahierLayout, emptyRow, FIRST_DATA_ROW, SHEETS, type SheetCell } from '../../templates/definition';
+import {
+  CREATED_SHEETS,
+  NO_INSERT,
+  WORKBOOK_SHEETS,
+  type CahierWorkbook,
+  type CellWrite,
+  type CoopSheetInfo,
+  type RowWrite,
+} from './workbook';
+
+/** A workbook inserted (or sheets replaced) from base64, as the pane asked. */
+export interface Insertion {
+  base64: string;
+  /** The sheets asked (null: all of the workbook's). */
+  sheetNames: string[] | null;
+  /** Replaced sheets go after this one; a whole insertion goes at the end. */
+  after: string | null;
+}
 
 export class MemoryWorkbook implements CahierWorkbook {
+  /**
+   * The ExcelApi set this Excel claims (the browser tests choose, e.g. taskpane.html?excelApi=1.13):
+   * from 1.13 on, the pane inserts the service's whole workbook.
+   */
+  excelApi: string;
+  /** The sheets of the workbook, in order (a new workbook has one empty sheet). */
+  sheets: string[] = ['Feuil1'];
+  /** Every insertion from base64, in order (the tests decode them with ExcelJS). */
+  inserted: Insertion[] = [];
   rows: SheetCell[][] | null = null;
   info: CoopSheetInfo | null = null;
   /** The active row of the selection (the first of the rows selected). */
@@ -18,11 +44,58 @@ export class MemoryWorkbook implements CahierWorkbook {
   private listeners: ((rows: number[]) => void)[] = [];
   private readonly layout = cahierLayout();
 
+  constructor(excelApi = '1.9') {
+    this.excelApi = excelApi;
+  }
+
+  canInsertWorkbook(): boolean {
+    const [major = 0, minor = 0] = this.excelApi.split('.').map(Number);
+    return major > 1 || (major === 1 && minor >= 13);
+  }
+
+  async sheetNames(): Promise<string[]> {
+    return [...this.sheets];
+  }
+
+  /** As Excel, a sheet inserted under a name already taken gets the next free « Nom (2) ». */
+  private freeName(name: string): string {
+    let n = 2;
+    let free = name;
+    while (this.sheets.includes(free)) free = `${name} (${n++})`;
+    return free;
+  }
+
+  /**
+   * No xlsx reader in the pane: the sheets inserted are taken to be the template's (those asked,
+   * or all); when the Cahier sheet comes in, its table does too (empty here: the pane then loads
+   * the lines, as it does in Excel).
+   */
+  async insertWorkbook(base64: string, sheetNames?: readonly string[]): Promise<void> {
+    if (!this.canInsertWorkbook()) throw new Error(NO_INSERT);
+    const names = sheetNames ? [...sheetNames] : [...WORKBOOK_SHEETS];
+    this.inserted.push({ base64, sheetNames: sheetNames ? [...sheetNames] : null, after: null });
+    const added = names.map((n) => this.freeName(n));
+    this.sheets.push(...added);
+    if (added.includes(SHEETS.cahier) && this.rows === null) this.rows = [];
+  }
+
+  async replaceSheets(base64: string, sheetNames: readonly string[]): Promise<void> {
+    if (!this.canInsertWorkbook()) throw new Error(NO_INSERT);
+    this.inserted.push({ base64, sheetNames: [...sheetNames], after: SHEETS.cahier });
+    const kept = this.sheets.filter((s) => !sheetNames.includes(s));
+    const at = kept.indexOf(SHEETS.cahier) + 1;
+    kept.splice(at, 0, ...sheetNames);
+    this.sheets = kept;
+  }
+
   async hasCahier(): Promise<boolean> {
     return this.rows !== null;
   }
 
   async createCahier(info: CoopSheetInfo): Promise<void> {
+    const taken = CREATED_SHEETS.filter((s) => this.sheets.includes(s));
+    if (taken.length) throw new Error(`La feuille ${taken[0]} existe déjà.`);
+    this.sheets.push(...CREATED_SHEETS);
     this.info = info;
     this.rows = [];
   }

@@ -25,8 +25,13 @@ function start(workbook: CahierWorkbook): void {
   );
 }
 
+/**
+ * Outside Excel, the in-memory workbook claims ExcelApi 1.9 unless the page asks for another set
+ * (taskpane.html?excelApi=1.13: it then takes in the service's whole workbook, as Excel would).
+ */
 function inMemory(): void {
-  const wb = new MemoryWorkbook();
+  const asked = new URLSearchParams(window.location.search).get('excelApi');
+  const wb = new MemoryWorkbook(asked && /^\d+\.\d+$/.test(asked) ? asked : undefined);
   window.cahierWorkbook = wb;
   start(wb);
 }

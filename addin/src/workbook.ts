@@ -6,7 +6,27 @@
  * Rows are the cahier table's data rows, 0-based, as arrays of cells in the column order of
  * the shared definition (templates/definition/columns.ts).
  */
-import type { SheetCell } from '../../templates/definition';
+import { SHEETS, type SheetCell } from '../../templates/definition';
+
+/** Every sheet of the cahier's workbook as the service builds it (the template filled). */
+export const WORKBOOK_SHEETS: readonly string[] = Object.values(SHEETS);
+
+/** The sheets today's « Créer le cahier » writes itself where the whole workbook cannot be inserted. */
+export const CREATED_SHEETS: readonly string[] = [SHEETS.cahier, SHEETS.coop, SHEETS.chapitres];
+
+/** The sheets of the compte rendu and the side books, refreshed from the service (after the Cahier sheet). */
+export const REPORT_SHEETS: readonly string[] = [
+  SHEETS.compteRendu,
+  SHEETS.caisse,
+  SHEETS.subventions,
+  SHEETS.inventaire,
+  SHEETS.regies,
+  SHEETS.actions,
+];
+
+/** Why the pane cannot insert the service's workbook into this Excel (it offers the download instead). */
+export const NO_INSERT =
+  'Cette version d’Excel ne sait pas insérer les feuilles d’un classeur (il faut ExcelApi 1.13 : Microsoft 365, Excel 2021 ou plus récent, Excel sur le web).';
 
 export interface CoopSheetInfo {
   nom: string;
@@ -32,6 +52,25 @@ export interface CellWrite {
 export interface CahierWorkbook {
   /** True when the workbook already holds the cahier table. */
   hasCahier(): Promise<boolean>;
+  /**
+   * Whether this Excel can insert the sheets of another workbook (ExcelApi 1.13,
+   * Workbook.insertWorksheetsFromBase64): the pane then inserts the service's whole workbook;
+   * elsewhere it writes the three sheets of createCahier and offers the workbook to download.
+   */
+  canInsertWorkbook(): boolean;
+  /** The names of the workbook's sheets, in order (to refuse to clobber a sheet of the same name). */
+  sheetNames(): Promise<string[]>;
+  /**
+   * Inserts the sheets of a workbook (an .xlsx in base64: all of its sheets, or those named) at the
+   * end of this one and brings the Cahier sheet to the front. Refused without ExcelApi 1.13.
+   */
+  insertWorkbook(base64: string, sheetNames?: readonly string[]): Promise<void>;
+  /**
+   * Replaces sheets by those of the same names in a workbook (an .xlsx in base64), placed after
+   * the Cahier sheet: the old sheets are deleted only once the new ones are in. Refused without
+   * ExcelApi 1.13.
+   */
+  replaceSheets(base64: string, sheetNames: readonly string[]): Promise<void>;
   /** Writes the cahier structure (from the shared definition) in one batch. */
   createCahier(info: CoopSheetInfo): Promise<void>;
   /** Replaces every data row (a pull from the service). */

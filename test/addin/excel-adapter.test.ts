@@ -23,6 +23,7 @@ import {
   rowAreas,
 } from '../../addin/src/excel-workbook';
 import { Api } from '../../addin/src/api';
+import { NO_INSERT, REPORT_SHEETS } from '../../addin/src/workbook';
 import { SyncEngine } from '../../addin/src/sync';
 import { COOP, OPENING, expense, gate, paneService, waitUntil } from './service';
 
@@ -535,5 +536,173 @@ describe('la création du cahier dans un classeur', () => {
     const coop = writes['Coopérative!A3:B12:formulas'] as unknown[][];
     expect(coop).toContainEqual(['Report à nouveau – banque', 1234.56]);
     expect(Object.values(validations)).toContainEqual({ list: { inCellDropDown: true, source: '=Liste_Chapitres' } });
+  });
+});
+
+describe('le classeur complet du service (ExcelApi 1.13)', () => {
+  /** The Excel running the pane, with or without ExcelApi 1.13; the sets asked are noted. */
+  const office = (supports113: boolean) => {
+    const asked: string[] = [];
+    (globalThis as any).Office = {
+      context: {
+        requirements: {
+          isSetSupported: (name: string, version?: string) => {
+            asked.push(`${name} ${version}`);
+            return supports113;
+          },
+        },
+      },
+    };
+    return asked;
+  };
+  afterEach(() => {
+    delete (globalThis as any).Office;
+  });
+
+  /**
+   * A workbook of sheets (by name, in order) that notes each insertion from base64, each rename,
+   * deletion and activation, and counts context.sync. `refuse` makes the insertion fail at its
+   * context.sync, as Excel does with a file it cannot read.
+   */
+  const excelWith = (names: string[], refuse = false) => {
+    const state = {
+      sheets: [...names],
+      calls: [] as string[],
+      inserted: [] as { base64: string; options: unknown }[],
+      syncs: 0,
+    };
+    let pending: (() => void)[] = [];
+    const sheetOf = (name: string) => {
+      const s: Record<string, unknown> = {
+        activate: () => pending.push(() => state.calls.push(`activate ${name}`)),
+        delete: () =>
+          pending.push(() => {
+            state.calls.push(`delete ${current.name}`);
+            state.sheets = state.sheets.filter((n) => n !== current.name);
+          }),
+      };
+      const current = { name };
+      Object.defineProperty(s, 'name', {
+        get: () => current.name,
+        set: (v: string) =>
+          pending.push(() => {
+            state.calls.push(`rename ${current.name} → ${v}`);
+            state.sheets = state.sheets.map((n) => (n === current.name ? v : n));
+            current.name = v;
+          }),
+      });
+      return s;
+    };
+    const worksheets = {
+      items: [] as Record<string, unknown>[],
+      load: () => pending.push(() => (worksheets.items = state.sheets.map(sheetOf))),
+      getItem: (name: string) => sheetOf(name),
+    };
+    const context = {
+      workbook: {
+        worksheets,
+        insertWorksheetsFromBase64: (base64: string, options: unknown) => {
+          state.inserted.push({ base64, options });
+          pending.push(() => {
+            if (refuse) throw new Error('Le fichier est illisible.');
+            state.calls.push('insert');
+          });
+          return { value: [] };
+        },
+      },
+      sync: async () => {
+        state.syncs++;
+        const todo = pending;
+        pending = [];
+        for (const f of todo) f();
+      },
+    };
+    (globalThis as any).Excel = {
+      run: async (fn: (ctx: unknown) => Promise<unknown>) => fn(context),
+      WorksheetPositionType: { end: 'End', after: 'After' },
+    };
+    return state;
+  };
+
+  test('with ExcelApi 1.13: the whole workbook inserted at the end in one context.sync, the Cahier sheet brought to the front', async () => {
+    const asked = office(true);
+    const state = excelWith(['Feuil1']);
+    const wb = new ExcelWorkbook();
+    expect(wb.canInsertWorkbook()).toBe(true);
+    await wb.insertWorkbook('UEsDBA==');
+    expect(state.inserted).toEqual([{ base64: 'UEsDBA==', options: { sheetNamesToInsert: [], positionType: 'End' } }]);
+    expect(state.calls).toEqual(['insert', 'activate Cahier']);
+    expect(state.syncs).toBe(1);
+    expect(asked).toEqual(['ExcelApi 1.13', 'ExcelApi 1.13']);
+    expect(await wb.sheetNames()).toEqual(['Feuil1']);
+  });
+
+  test('office-addin-mock: insertWorksheetsFromBase64 called with the sheets asked, at the end', async () => {
+    office(true);
+    const inserted: unknown[][] = [];
+    const activated: string[] = [];
+    let syncs = 0;
+    const context = new OfficeMockObject(
+      {
+        workbook: {
+          insertWorksheetsFromBase64: (...args: unknown[]) => inserted.push(args),
+          worksheets: { getItem: (name: string) => ({ activate: () => activated.push(name) }) },
+        },
+      },
+      OfficeApp.Excel,
+    ) as unknown as Record<string, any>;
+    context.sync = async () => {
+      syncs++;
+    };
+    (globalThis as any).Excel = {
+      run: async (fn: (ctx: unknown) => Promise<unknown>) => fn(context),
+      WorksheetPositionType: { end: 'End', after: 'After' },
+    };
+    await new ExcelWorkbook().insertWorkbook('UEsDBA==', ['Cahier', 'Coopérative']);
+    expect(inserted).toEqual([['UEsDBA==', { sheetNamesToInsert: ['Cahier', 'Coopérative'], positionType: 'End' }]]);
+    expect(activated).toEqual(['Cahier']);
+    // Other sheets only: the Cahier sheet is not brought to the front.
+    await new ExcelWorkbook().insertWorkbook('UEsDBA==', ['Caisse']);
+    expect(activated).toEqual(['Cahier']);
+    expect(syncs).toBe(2);
+  });
+
+  test('the sheets of the compte rendu replaced after the Cahier sheet: the old ones deleted once the new are in', async () => {
+    office(true);
+    const state = excelWith(['Cahier', 'Coopérative', 'Chapitres', 'Compte rendu', 'Caisse', 'Mes notes']);
+    await new ExcelWorkbook().replaceSheets('UEsDBA==', REPORT_SHEETS);
+    expect(state.inserted).toEqual([
+      {
+        base64: 'UEsDBA==',
+        options: { sheetNamesToInsert: [...REPORT_SHEETS], positionType: 'After', relativeTo: 'Cahier' },
+      },
+    ]);
+    expect(state.calls).toEqual([
+      'rename Compte rendu → Compte rendu ~1',
+      'rename Caisse → Caisse ~1',
+      'insert',
+      'delete Compte rendu ~1',
+      'delete Caisse ~1',
+    ]);
+    expect(state.syncs).toBe(3);
+  });
+
+  test('an insertion refused leaves the old sheets under their names', async () => {
+    office(true);
+    const state = excelWith(['Cahier', 'Caisse'], true);
+    await expect(new ExcelWorkbook().replaceSheets('UEsDBA==', REPORT_SHEETS)).rejects.toThrow('illisible');
+    expect(state.sheets).toEqual(['Cahier', 'Caisse']);
+    expect(state.calls).toEqual(['rename Caisse → Caisse ~1', 'rename Caisse ~1 → Caisse']);
+  });
+
+  test('without ExcelApi 1.13: nothing asked of Excel, a French refusal (the pane offers the download)', async () => {
+    const asked = office(false);
+    const state = excelWith(['Feuil1']);
+    const wb = new ExcelWorkbook();
+    expect(wb.canInsertWorkbook()).toBe(false);
+    await expect(wb.insertWorkbook('UEsDBA==')).rejects.toThrow(NO_INSERT);
+    await expect(wb.replaceSheets('UEsDBA==', REPORT_SHEETS)).rejects.toThrow(NO_INSERT);
+    expect([state.inserted, state.calls, state.syncs]).toEqual([[], [], 0]);
+    expect(asked.every((a) => a === 'ExcelApi 1.13')).toBe(true);
   });
 });

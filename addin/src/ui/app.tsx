@@ -29,7 +29,15 @@ import {
 import { DEFAULT_CHART, formatDateFr, formatEuros, type Chart, type LineInput } from '../../../templates/definition';
 import { Api, type CoopSummary, type ExerciseSummary, type SessionUser } from '../api';
 import { SyncEngine, type SyncState } from '../sync';
-import type { CahierWorkbook } from '../workbook';
+import { CREATED_SHEETS, WORKBOOK_SHEETS, type CahierWorkbook } from '../workbook';
+import {
+  DOWNLOAD_INSTEAD,
+  DownloadWorkbook,
+  insertWholeWorkbook,
+  RefreshSheets,
+  sheetsTaken,
+  takenText,
+} from './classeur';
 import { Cloture } from './cloture';
 import { EntryForm } from './entry-form';
 import { ImportLegacy } from './import';
@@ -232,6 +240,8 @@ export function App({ workbook, api: given }: { workbook: CahierWorkbook; api?: 
   const [hasCahier, setHasCahier] = useState<boolean | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  /** The cahier was just created with its three sheets (Excel cannot insert the whole workbook). */
+  const [created, setCreated] = useState(false);
   const [editing, setEditing] = useState<{ row: number; line: LineInput } | null>(null);
   /** Bumped when lines are pointed from a statement: the pointage list reads the sheet again. */
   const [pointings, setPointings] = useState(0);
@@ -287,24 +297,51 @@ export function App({ workbook, api: given }: { workbook: CahierWorkbook; api?: 
     api.exercises(coop).then(setExercises, () => undefined);
   };
 
+  /**
+   * « Créer le cahier »: where Excel can insert sheets (ExcelApi 1.13), the service's whole
+   * workbook of the exercise (every sheet of the template, filled, live formulas); elsewhere the
+   * three sheets the pane writes itself, and the whole workbook offered to download. Sheets of
+   * the same names already there are left alone. Then the lines are loaded as always.
+   */
   const createAndLoad = async () => {
     if (!engine || !exercise) return;
     setBusy('Création du cahier et chargement des écritures…');
+    setNotice(null);
     try {
+      let inserted = false;
       if (!(await workbook.hasCahier())) {
-        const c = coops.find((x) => x.number === coop);
-        await workbook.createCahier({
-          nom: c?.name ?? coop,
-          numero: coop,
-          departement: c?.department ?? '',
-          exercise: exercise.year,
-          opening: exercise.opening,
-        });
+        if (workbook.canInsertWorkbook()) {
+          const refused = await insertWholeWorkbook(workbook, api, coop, exercise.year);
+          if (refused) {
+            setNotice(refused);
+            return;
+          }
+          inserted = true;
+        } else {
+          const taken = await sheetsTaken(workbook, CREATED_SHEETS);
+          if (taken) {
+            setNotice(takenText(taken));
+            return;
+          }
+          const c = coops.find((x) => x.number === coop);
+          await workbook.createCahier({
+            nom: c?.name ?? coop,
+            numero: coop,
+            departement: c?.department ?? '',
+            exercise: exercise.year,
+            opening: exercise.opening,
+          });
+          setCreated(true);
+        }
         await engine.start();
         setHasCahier(true);
       }
       const n = await engine.pull();
-      setNotice(`${n} écriture(s) chargée(s) depuis le service.`);
+      setNotice(
+        inserted
+          ? `Classeur complet inséré (${WORKBOOK_SHEETS.join(', ')}). ${n} écriture(s) chargée(s) depuis le service.`
+          : `${n} écriture(s) chargée(s) depuis le service.`,
+      );
     } catch (e) {
       setNotice((e as Error).message);
     } finally {
@@ -369,6 +406,9 @@ export function App({ workbook, api: given }: { workbook: CahierWorkbook; api?: 
       </Button>
       {busy && <Spinner size="tiny" label={busy} />}
       {notice && <Text role="note">{notice}</Text>}
+      {!workbook.canInsertWorkbook() && exercise && (hasCahier === false || created) && (
+        <DownloadWorkbook api={api} coop={coop} year={exercise.year} why={DOWNLOAD_INSTEAD} />
+      )}
       {user.role !== 'mandataire' && coop && (
         <>
           <Button appearance="subtle" onClick={() => setImporting((v) => !v)} aria-expanded={importing}>
@@ -420,8 +460,18 @@ export function App({ workbook, api: given }: { workbook: CahierWorkbook; api?: 
               <Pointage key={`${state?.pending ?? 0}-${pointings}`} engine={engine} />
             </>
           )}
-          {tab === 'livres' && year !== null && <Livres api={api} engine={engine} coop={coop} year={year} />}
-          {tab === 'cloture' && <Cloture engine={engine} role={user.role} onExercisesChanged={reloadExercises} />}
+          {tab === 'livres' && year !== null && (
+            <>
+              <RefreshSheets engine={engine} />
+              <Livres api={api} engine={engine} coop={coop} year={year} />
+            </>
+          )}
+          {tab === 'cloture' && (
+            <>
+              <Cloture engine={engine} role={user.role} onExercisesChanged={reloadExercises} />
+              <RefreshSheets engine={engine} />
+            </>
+          )}
         </>
       )}
     </div>
