@@ -57,12 +57,17 @@ export async function crfJson(db: Db, principal: Principal, coop: string, year: 
   return buildCrf(await crfInput(db, principal, coop, year, date));
 }
 
-/** The cahier workbook of the exercise filled with its validated lines and its side books. */
-export async function crfWorkbook(input: CrfInput): Promise<Buffer> {
-  const lines: WorkbookLine[] = input.lines
+/**
+ * The cahier workbook of the exercise filled with its side books and, by default, its validated
+ * lines (the export gives every live line, drafts marked in the Statut column).
+ */
+export async function crfWorkbook(
+  input: CrfInput,
+  lines: readonly WorkbookLine[] = input.lines
     .filter((l) => l.status !== 'draft')
     .map(({ status: _status, ...l }) => l)
-    .sort(byDateThenPj);
+    .sort(byDateThenPj),
+): Promise<Buffer> {
   return buildCahierWorkbook({
     coop: {
       nom: input.coop.name,
