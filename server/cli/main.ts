@@ -3,6 +3,7 @@ import { commandHelp, parseCommand, programHelp, UserError, type Command, type O
 import { coopCommand, userCommand } from './account-commands';
 import { closureCommand } from './closure-command';
 import { importCommand } from './import-command';
+import { exportCommand } from './export-command';
 import { DB_PASSWORD_WARNING, redactSecrets, urlPassword } from './secret';
 import { reportCommand } from './report-command';
 import { serveCommand } from './serve-command';
@@ -20,6 +21,7 @@ export const COMMANDS: readonly Command[] = [
   reportCommand,
   closureCommand,
   importCommand,
+  exportCommand,
 ];
 
 const PROGRAM = 'cahier';
