@@ -69,8 +69,8 @@ export function markerOf(p: MarkerParts, chart: string): string {
 export async function exerciseMarker(db: Db, exerciseId: number): Promise<string | null> {
   const [row] = await db.sequelize.query<MarkerParts & { chart: unknown }>(
     `SELECT e.last_seq, e.status, e.opening_banque, e.opening_caisse,
-            (SELECT COUNT(*) FROM lines l WHERE l.exercise_id = e.id) AS line_rows,
-            (SELECT MAX(l.updated_at) FROM lines l WHERE l.exercise_id = e.id) AS last_change,
+            (SELECT COUNT(*) FROM \`lines\` l WHERE l.exercise_id = e.id) AS line_rows,
+            (SELECT MAX(l.updated_at) FROM \`lines\` l WHERE l.exercise_id = e.id) AS last_change,
             (SELECT MAX(a.id) FROM side_book_audit a WHERE a.coop_id = e.coop_id) AS side_max,
             (SELECT COUNT(*) FROM statements s WHERE s.coop_id = e.coop_id) AS statement_count,
             (SELECT MAX(s.id) FROM statements s WHERE s.coop_id = e.coop_id) AS statement_max,

@@ -113,7 +113,7 @@ async function departmentRows(db: Db, code: string, year: number): Promise<Row[]
                SUM(CASE WHEN li.deleted = 0 AND li.status = 'validated' AND li.pointed = 0 AND li.amount <> 0
                          AND ${bankLineSql('li')} THEN 1 ELSE 0 END) AS unpointed,
                MAX(li.updated_at) AS last_change
-          FROM lines li ${ofExercise('li.exercise_id')}
+          FROM \`lines\` li ${ofExercise('li.exercise_id')}
          GROUP BY li.exercise_id
       ) l ON l.exercise_id = e.id
       LEFT JOIN (

@@ -136,9 +136,7 @@ export function dashboardCells(c: DashboardCoop): (string | number)[] {
     drafts: c.drafts,
     lastSync: c.lastSync ? dayText(c.lastSync) : '',
     unpointedBankLines: c.unpointedBankLines,
-    lastStatement: c.lastStatement
-      ? `${dayText(c.lastStatement.date)} : ${centsText(c.lastStatement.balance)} €`
-      : '',
+    lastStatement: c.lastStatement ? `${dayText(c.lastStatement.date)} : ${centsText(c.lastStatement.balance)} €` : '',
     lastCashCount: c.lastCashCount ? dayText(c.lastCashCount) : '',
     crfSent: c.crfSent ? 'oui' : 'non',
   };
