@@ -2,6 +2,7 @@
 import { commandHelp, parseCommand, programHelp, UserError, type Command, type Output } from './command';
 import { coopCommand, userCommand } from './account-commands';
 import { closureCommand } from './closure-command';
+import { dashboardCommand } from './dashboard-command';
 import { importCommand } from './import-command';
 import { exportCommand } from './export-command';
 import { DB_PASSWORD_WARNING, redactSecrets, urlPassword } from './secret';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly Command[] = [
   closureCommand,
   importCommand,
   exportCommand,
+  dashboardCommand,
 ];
 
 const PROGRAM = 'cahier';
