@@ -19,7 +19,8 @@ import {
 import { requireString, UserError, type Command, type Output } from './command';
 import { DB_OPTION, withDb } from './db-option';
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+// French: 0 and 1 take the singular.
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n > 1 ? many : one}`;
 
 const linesText = (w: ExportedWorkbook) =>
   `${plural(w.lines, 'ligne')}${w.drafts ? `, dont ${plural(w.drafts, 'brouillon')}` : ''}`;
