@@ -198,6 +198,19 @@ describe.each(DATABASES)('les droits ($name)', (kind) => {
     expect((await admin.request('GET', '/api/departments/99/dashboard')).status).toBe(404);
   });
 
+  test.each([
+    [WORLD.logins.t87, 200],
+    [WORLD.logins.admin, 200],
+    [WORLD.logins.mA, 403],
+    [WORLD.logins.t23, 403],
+  ])('the department’s workbooks (/api/departments/87/workbooks.zip): %s gets %i', async (login, status) => {
+    const r = await (await loggedIn(service, login)).request('GET', '/api/departments/87/workbooks.zip?exercise=2025');
+    expect(r.status).toBe(status);
+    if (status === 403) expect(JSON.stringify(r.body)).not.toContain(WORLD.coops.A);
+    const admin = await loggedIn(service, WORLD.logins.admin);
+    expect((await admin.request('GET', '/api/departments/99/workbooks.zip?exercise=2025')).status).toBe(404);
+  });
+
   test('logins are case-sensitive; logout revokes; an expired token is refused', async () => {
     const wrongCase = await new Client(service.url).request('POST', '/api/session', {
       login: WORLD.logins.mA.toUpperCase(),
