@@ -379,18 +379,8 @@ export class Api {
   /** The whole workbook of the exercise as the service builds it (the template filled, live formulas). */
   workbookPath = (coop: string, year: number) => `${this.base2(coop, year)}/workbook.xlsx`;
 
-  /**
-   * The bytes of the exercise's whole workbook (.xlsx). A service without the workbook route yet
-   * (404) gives the same builder's output as the compte rendu in xlsx.
-   */
-  workbook = async (coop: string, year: number): Promise<Blob> => {
-    try {
-      return await this.download(this.workbookPath(coop, year));
-    } catch (e) {
-      if (!(e instanceof ApiError) || e.status !== 404) throw e;
-      return this.download(`${this.base2(coop, year)}/report?format=xlsx`);
-    }
-  };
+  /** The bytes of the exercise's whole workbook (.xlsx). */
+  workbook = (coop: string, year: number) => this.download(this.workbookPath(coop, year));
 
   /** The department's dashboard (trésorier of the department, admin): one exercise, one state or all. */
   dashboard = (department: string, query: DashboardQuery = {}) =>

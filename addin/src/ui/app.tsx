@@ -3,7 +3,7 @@
  * écriture, Ligne sélectionnée, Pointage (with the bank statement's rapprochement), Clôture.
  * French throughout.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import {
   Badge,
   Button,
@@ -39,6 +39,7 @@ import {
   takenText,
 } from './classeur';
 import { Cloture } from './cloture';
+import { Departement } from './departement';
 import { EntryForm } from './entry-form';
 import { ImportLegacy } from './import';
 import { Outstanding } from './outstanding';
@@ -231,6 +232,10 @@ export function App({ workbook, api: given }: { workbook: CahierWorkbook; api?: 
   const [coops, setCoops] = useState<CoopSummary[]>([]);
   const [coop, setCoop] = useState('');
   const [importing, setImporting] = useState(false);
+  /** The department's dashboard is shown (trésorier, administrator). */
+  const [dashboard, setDashboard] = useState(false);
+  /** The exercise to show once the coop's exercises are read (« Ouvrir le cahier » of the dashboard). */
+  const wantedYear = useRef<number | null>(null);
   const [exercises, setExercises] = useState<ExerciseSummary[]>([]);
   const [year, setYear] = useState<number | null>(null);
   const [chart, setChart] = useState<Chart>(DEFAULT_CHART);
@@ -260,7 +265,9 @@ export function App({ workbook, api: given }: { workbook: CahierWorkbook; api?: 
     void api.exercises(coop).then((list) => {
       setExercises(list);
       const open = list.filter((e) => e.status === 'open');
-      setYear((open[open.length - 1] ?? list[list.length - 1])?.year ?? null);
+      const wanted = list.find((e) => e.year === wantedYear.current);
+      wantedYear.current = null;
+      setYear((wanted ?? open[open.length - 1] ?? list[list.length - 1])?.year ?? null);
     });
   }, [coop, api]);
 
@@ -408,6 +415,29 @@ export function App({ workbook, api: given }: { workbook: CahierWorkbook; api?: 
       {notice && <Text role="note">{notice}</Text>}
       {!workbook.canInsertWorkbook() && exercise && (hasCahier === false || created) && (
         <DownloadWorkbook api={api} coop={coop} year={exercise.year} why={DOWNLOAD_INSTEAD} />
+      )}
+      {user.role !== 'mandataire' && (
+        <>
+          <Button appearance="subtle" onClick={() => setDashboard((v) => !v)} aria-expanded={dashboard}>
+            {dashboard ? 'Fermer le tableau de bord' : 'Tableau de bord du département'}
+          </Button>
+          {dashboard && (
+            <Departement
+              api={api}
+              user={user}
+              coops={coops}
+              onOpen={(number, y) => {
+                setDashboard(false);
+                if (number === coop) {
+                  if (exercises.some((e) => e.year === y)) setYear(y);
+                } else {
+                  wantedYear.current = y;
+                  setCoop(number);
+                }
+              }}
+            />
+          )}
+        </>
       )}
       {user.role !== 'mandataire' && coop && (
         <>
