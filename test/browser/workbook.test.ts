@@ -19,6 +19,7 @@ import { COOP, LINES, LOGIN, expectText, openPane, shot, waitFor, type Pane } fr
 const EXERCISE = `/api/coops/${COOP}/exercises/2025`;
 const layout = cahierLayout();
 const ID = layout.byKey.get('id')!;
+const VERSION = layout.byKey.get('version')!;
 
 /** The sheets of an .xlsx (base64 or bytes) and the line ids of its Cahier table, top to bottom. */
 async function readWorkbook(file: string | Buffer) {
@@ -26,6 +27,7 @@ async function readWorkbook(file: string | Buffer) {
   await wb.xlsx.load((typeof file === 'string' ? Buffer.from(file, 'base64') : file) as unknown as ArrayBuffer);
   const cahier = wb.getWorksheet(SHEETS.cahier);
   const ids: string[] = [];
+  const versions: unknown[] = [];
   let header: unknown[] = [];
   let tables: string[] = [];
   if (cahier) {
@@ -36,10 +38,13 @@ async function readWorkbook(file: string | Buffer) {
     });
     for (let r = FIRST_DATA_ROW; r <= cahier.rowCount; r++) {
       const v = cahier.getCell(`${ID.letter}${r}`).value;
-      if (typeof v === 'string' && v) ids.push(v);
+      if (typeof v === 'string' && v) {
+        ids.push(v);
+        versions.push(cahier.getCell(`${VERSION.letter}${r}`).value);
+      }
     }
   }
-  return { sheets: wb.worksheets.map((s) => s.name), header, tables, ids };
+  return { sheets: wb.worksheets.map((s) => s.name), header, tables, ids, versions };
 }
 
 describe('le classeur complet du service dans le volet', () => {
@@ -101,6 +106,7 @@ describe('le classeur complet du service dans le volet', () => {
     expect(inserted.header).toEqual(layout.columns.map((c) => c.header));
     expect(inserted.tables).toContain(TABLE_NAME);
     expect([...inserted.ids].sort()).toEqual([...stored].sort());
+    expect(inserted.versions).toEqual([1, 1, 1]);
     // The sync engine took the lines over: ids and versions in the hidden columns.
     await waitFor(async () => (await sheetIds()).length === 3);
     expect([...(await sheetIds())].sort()).toEqual([...stored].sort());

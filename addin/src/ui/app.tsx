@@ -1,6 +1,8 @@
 /**
- * The task pane: connexion, choice of coop and exercise, sync state, and the tabs Nouvelle
- * écriture, Ligne sélectionnée, Pointage (with the bank statement's rapprochement), Clôture.
+ * The task pane: connexion, choice of coop and exercise, sync state, « Créer le cahier » (the
+ * service's whole workbook inserted where Excel can, the three sheets and a download elsewhere),
+ * the department's dashboard for its trésorier, and the tabs Nouvelle écriture, Ligne
+ * sélectionnée, Pointage (with the bank statement's rapprochement), Livres annexes, Clôture.
  * French throughout.
  */
 import { useEffect, useRef, useState } from 'react';
