@@ -15,6 +15,7 @@ import { cahierLayout, lineToRow, FIRST_DATA_ROW, type SheetCell } from '../../t
 import { buildCahierWorkbook } from '../../templates/workbook/build';
 import { DEMO_COOP, generateYear, type GeneratedYear } from '../../server/demo/year';
 import { benchClosure } from './closure';
+import { dashboardResults } from './dashboard';
 import { benchImport } from './import';
 import { benchService, type ServiceBenchResult } from './service';
 import { matchStatement } from '../../templates/definition';
@@ -138,6 +139,7 @@ async function main(): Promise<void> {
       target: '(informatif)',
     },
   );
+  results.push(...(await dashboardResults()));
   const services: ServiceBenchResult[] = [await benchService('sqlite')];
   const mysqlUrl =
     process.env.CAHIER_BENCH_MYSQL_URL ??
