@@ -98,6 +98,22 @@ function supportsExcelApi(version: string): boolean {
   return typeof Office !== 'undefined' && Office.context.requirements.isSetSupported('ExcelApi', version);
 }
 
+/**
+ * The workbook names the template's formulas use that are missing or point nowhere (#REF!), in
+ * one context.sync (NamedItemCollection.getItemOrNullObject, ExcelApi 1.4; NamedItem.formula,
+ * ExcelApi 1.7): inserted sheets may come without the source's workbook names, or with names
+ * whose reference was lost.
+ */
+async function brokenNames(ctx: Excel.RequestContext): Promise<string[]> {
+  const items = Object.values(NAMES).map((name) => {
+    const item = ctx.workbook.names.getItemOrNullObject(name);
+    item.load('formula');
+    return { name, item };
+  });
+  await ctx.sync();
+  return items.filter(({ item }) => item.isNullObject || /#REF!/.test(String(item.formula))).map(({ name }) => name);
+}
+
 export class ExcelWorkbook implements CahierWorkbook {
   private readonly layout: CahierLayout = cahierLayout();
 
@@ -120,9 +136,9 @@ export class ExcelWorkbook implements CahierWorkbook {
    * The service's workbook inserted whole (or the sheets named) at the end, in one
    * context.sync; the Cahier sheet, when inserted, comes to the front. ExcelApi 1.13, guarded.
    */
-  async insertWorkbook(base64: string, sheetNames?: readonly string[]): Promise<void> {
+  async insertWorkbook(base64: string, sheetNames?: readonly string[]): Promise<string[]> {
     if (!supportsExcelApi('1.13')) throw new Error(NO_INSERT);
-    await Excel.run(async (ctx) => {
+    return Excel.run(async (ctx) => {
       const wb = ctx.workbook;
       wb.insertWorksheetsFromBase64(base64, {
         sheetNamesToInsert: sheetNames ? [...sheetNames] : [],
@@ -130,17 +146,19 @@ export class ExcelWorkbook implements CahierWorkbook {
       });
       if (!sheetNames || sheetNames.includes(SHEETS.cahier)) wb.worksheets.getItem(SHEETS.cahier).activate();
       await ctx.sync();
+      return brokenNames(ctx);
     });
   }
 
   /**
    * Sheets replaced by the service's: the old ones are renamed aside, the new ones inserted after
    * the Cahier sheet, and only then are the old ones deleted (an insertion refused leaves the old
-   * sheets as they were, under their names). Three context.sync. ExcelApi 1.13, guarded.
+   * sheets as they were, under their names). Four context.sync (the last checks the names).
+   * ExcelApi 1.13, guarded.
    */
-  async replaceSheets(base64: string, sheetNames: readonly string[]): Promise<void> {
+  async replaceSheets(base64: string, sheetNames: readonly string[]): Promise<string[]> {
     if (!supportsExcelApi('1.13')) throw new Error(NO_INSERT);
-    await Excel.run(async (ctx) => {
+    return Excel.run(async (ctx) => {
       const wb = ctx.workbook;
       const sheets = wb.worksheets;
       sheets.load('items/name');
@@ -170,6 +188,7 @@ export class ExcelWorkbook implements CahierWorkbook {
       }
       for (const a of aside) a.sheet.delete();
       await ctx.sync();
+      return brokenNames(ctx);
     });
   }
 

@@ -34,6 +34,8 @@ export class MemoryWorkbook implements CahierWorkbook {
   sheets: string[] = ['Feuil1'];
   /** Every insertion from base64, in order (the tests decode them with ExcelJS). */
   inserted: Insertion[] = [];
+  /** The names the formulas use that the next insertions leave missing or broken (the tests choose). */
+  brokenNames: string[] = [];
   rows: SheetCell[][] | null = null;
   info: CoopSheetInfo | null = null;
   /** The active row of the selection (the first of the rows selected). */
@@ -70,22 +72,24 @@ export class MemoryWorkbook implements CahierWorkbook {
    * or all); when the Cahier sheet comes in, its table does too (empty here: the pane then loads
    * the lines, as it does in Excel).
    */
-  async insertWorkbook(base64: string, sheetNames?: readonly string[]): Promise<void> {
+  async insertWorkbook(base64: string, sheetNames?: readonly string[]): Promise<string[]> {
     if (!this.canInsertWorkbook()) throw new Error(NO_INSERT);
     const names = sheetNames ? [...sheetNames] : [...WORKBOOK_SHEETS];
     this.inserted.push({ base64, sheetNames: sheetNames ? [...sheetNames] : null, after: null });
     const added = names.map((n) => this.freeName(n));
     this.sheets.push(...added);
     if (added.includes(SHEETS.cahier) && this.rows === null) this.rows = [];
+    return [...this.brokenNames];
   }
 
-  async replaceSheets(base64: string, sheetNames: readonly string[]): Promise<void> {
+  async replaceSheets(base64: string, sheetNames: readonly string[]): Promise<string[]> {
     if (!this.canInsertWorkbook()) throw new Error(NO_INSERT);
     this.inserted.push({ base64, sheetNames: [...sheetNames], after: SHEETS.cahier });
     const kept = this.sheets.filter((s) => !sheetNames.includes(s));
     const at = kept.indexOf(SHEETS.cahier) + 1;
     kept.splice(at, 0, ...sheetNames);
     this.sheets = kept;
+    return [...this.brokenNames];
   }
 
   async hasCahier(): Promise<boolean> {

@@ -63,14 +63,16 @@ export interface CahierWorkbook {
   /**
    * Inserts the sheets of a workbook (an .xlsx in base64: all of its sheets, or those named) at the
    * end of this one and brings the Cahier sheet to the front. Refused without ExcelApi 1.13.
+   * Returns the workbook names the template's formulas use (NAMES) that are missing or point
+   * nowhere (#REF!) once inserted: Excel does not always carry workbook names along.
    */
-  insertWorkbook(base64: string, sheetNames?: readonly string[]): Promise<void>;
+  insertWorkbook(base64: string, sheetNames?: readonly string[]): Promise<string[]>;
   /**
    * Replaces sheets by those of the same names in a workbook (an .xlsx in base64), placed after
    * the Cahier sheet: the old sheets are deleted only once the new ones are in. Refused without
-   * ExcelApi 1.13.
+   * ExcelApi 1.13. Returns the names the formulas use that are missing or broken, as insertWorkbook.
    */
-  replaceSheets(base64: string, sheetNames: readonly string[]): Promise<void>;
+  replaceSheets(base64: string, sheetNames: readonly string[]): Promise<string[]>;
   /** Writes the cahier structure (from the shared definition) in one batch. */
   createCahier(info: CoopSheetInfo): Promise<void>;
   /** Replaces every data row (a pull from the service). */

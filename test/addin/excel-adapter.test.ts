@@ -7,6 +7,7 @@ import { OfficeMockObject } from 'office-addin-mock';
 import { OfficeApp } from 'office-addin-manifest/lib/officeApp';
 import {
   FIRST_DATA_ROW,
+  NAMES,
   TABLE_NAME,
   cahierLayout,
   emptyRow,
@@ -559,13 +560,19 @@ describe('le classeur complet du service (ExcelApi 1.13)', () => {
     delete (globalThis as any).Office;
   });
 
+  /** Every name the template's formulas use, pointing at a cell. */
+  const WHOLE_NAMES: Record<string, string> = Object.fromEntries(
+    Object.values(NAMES).map((n) => [n, "='Coopérative'!$B$3"]),
+  );
+
   /**
    * A workbook of sheets (by name, in order) that notes each insertion from base64, each rename,
    * deletion and activation, and counts context.sync. `refuse` makes the insertion fail at its
    * context.sync, as Excel does with a file it cannot read.
    */
-  const excelWith = (names: string[], refuse = false) => {
+  const excelWith = (names: string[], refuse = false, definedNames: Record<string, string> = WHOLE_NAMES) => {
     const state = {
+      definedNames: { ...definedNames },
       sheets: [...names],
       calls: [] as string[],
       inserted: [] as { base64: string; options: unknown }[],
@@ -601,6 +608,17 @@ describe('le classeur complet du service (ExcelApi 1.13)', () => {
     const context = {
       workbook: {
         worksheets,
+        names: {
+          getItemOrNullObject: (name: string) => {
+            const item: Record<string, unknown> = { isNullObject: true, load: () => undefined };
+            pending.push(() => {
+              const formula = state.definedNames[name];
+              item.isNullObject = formula === undefined;
+              if (formula !== undefined) item.formula = formula;
+            });
+            return item;
+          },
+        },
         insertWorksheetsFromBase64: (base64: string, options: unknown) => {
           state.inserted.push({ base64, options });
           pending.push(() => {
@@ -629,10 +647,11 @@ describe('le classeur complet du service (ExcelApi 1.13)', () => {
     const state = excelWith(['Feuil1']);
     const wb = new ExcelWorkbook();
     expect(wb.canInsertWorkbook()).toBe(true);
-    await wb.insertWorkbook('UEsDBA==');
+    expect(await wb.insertWorkbook('UEsDBA==')).toEqual([]);
     expect(state.inserted).toEqual([{ base64: 'UEsDBA==', options: { sheetNamesToInsert: [], positionType: 'End' } }]);
     expect(state.calls).toEqual(['insert', 'activate Cahier']);
-    expect(state.syncs).toBe(1);
+    // One context.sync inserts, one reads the names the formulas use.
+    expect(state.syncs).toBe(2);
     expect(asked).toEqual(['ExcelApi 1.13', 'ExcelApi 1.13']);
     expect(await wb.sheetNames()).toEqual(['Feuil1']);
   });
@@ -647,6 +666,9 @@ describe('le classeur complet du service (ExcelApi 1.13)', () => {
         workbook: {
           insertWorksheetsFromBase64: (...args: unknown[]) => inserted.push(args),
           worksheets: { getItem: (name: string) => ({ activate: () => activated.push(name) }) },
+          names: {
+            getItemOrNullObject: () => ({ isNullObject: false, formula: "='Coopérative'!$B$3", load: () => undefined }),
+          },
         },
       },
       OfficeApp.Excel,
@@ -664,13 +686,13 @@ describe('le classeur complet du service (ExcelApi 1.13)', () => {
     // Other sheets only: the Cahier sheet is not brought to the front.
     await new ExcelWorkbook().insertWorkbook('UEsDBA==', ['Caisse']);
     expect(activated).toEqual(['Cahier']);
-    expect(syncs).toBe(2);
+    expect(syncs).toBe(4);
   });
 
   test('the sheets of the compte rendu replaced after the Cahier sheet: the old ones deleted once the new are in', async () => {
     office(true);
     const state = excelWith(['Cahier', 'Coopérative', 'Chapitres', 'Compte rendu', 'Caisse', 'Mes notes']);
-    await new ExcelWorkbook().replaceSheets('UEsDBA==', REPORT_SHEETS);
+    expect(await new ExcelWorkbook().replaceSheets('UEsDBA==', REPORT_SHEETS)).toEqual([]);
     expect(state.inserted).toEqual([
       {
         base64: 'UEsDBA==',
@@ -684,7 +706,14 @@ describe('le classeur complet du service (ExcelApi 1.13)', () => {
       'delete Compte rendu ~1',
       'delete Caisse ~1',
     ]);
-    expect(state.syncs).toBe(3);
+    expect(state.syncs).toBe(4);
+  });
+
+  test('names the formulas use that Excel left missing or pointing nowhere (#REF!) are reported', async () => {
+    office(true);
+    const { RAN_Banque: _gone, ...kept } = WHOLE_NAMES;
+    excelWith(['Feuil1'], false, { ...kept, Coop_Nom: '=#REF!$B$3' });
+    expect(await new ExcelWorkbook().insertWorkbook('UEsDBA==')).toEqual(['Coop_Nom', 'RAN_Banque']);
   });
 
   test('an insertion refused leaves the old sheets under their names', async () => {

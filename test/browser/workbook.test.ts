@@ -144,6 +144,29 @@ describe('le classeur complet du service dans le volet', () => {
     expect(state).toEqual({ sheets: ['Feuil1', 'Caisse', 'Compte rendu'], inserted: [], rows: null });
   }, 60_000);
 
+  test('names the formulas use left behind by Excel: said in French, the workbook offered to download', async () => {
+    await open('1.13', async () => {
+      await page.evaluate(() => (window.cahierWorkbook!.brokenNames = ['RAN_Banque']));
+    });
+    await page.getByRole('button', { name: 'Créer le cahier dans ce classeur' }).click();
+    await expectText(page, '3 écriture(s) chargée(s) depuis le service.');
+    await expectText(
+      page,
+      'Excel n’a pas repris le nom « RAN_Banque » du classeur du service : les formules qui s’en servent affichent une erreur',
+    );
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Télécharger le classeur complet (.xlsx)' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`cahier-${COOP}-2025.xlsx`);
+    // The refresh says it too.
+    await page.getByRole('tab', { name: 'Livres annexes' }).click();
+    await page.getByRole('button', { name: 'Mettre à jour les feuilles du compte rendu' }).click();
+    const group = page.getByRole('group', { name: 'Feuilles du compte rendu' });
+    await expectText(group, 'Excel n’a pas repris le nom « RAN_Banque »');
+    await group.getByRole('button', { name: 'Télécharger le classeur complet (.xlsx)' }).waitFor();
+  }, 60_000);
+
   test('without ExcelApi 1.13: the three sheets as before, and the whole workbook offered to download', async () => {
     await open(null);
     await page.getByRole('button', { name: 'Créer le cahier dans ce classeur' }).click();

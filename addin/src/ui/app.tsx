@@ -249,6 +249,8 @@ export function App({ workbook, api: given }: { workbook: CahierWorkbook; api?: 
   const [notice, setNotice] = useState<string | null>(null);
   /** The cahier was just created with its three sheets (Excel cannot insert the whole workbook). */
   const [created, setCreated] = useState(false);
+  /** The whole workbook was inserted, but Excel left names its formulas use behind. */
+  const [namesWarning, setNamesWarning] = useState<string | null>(null);
   const [editing, setEditing] = useState<{ row: number; line: LineInput } | null>(null);
   /** Bumped when lines are pointed from a statement: the pointage list reads the sheet again. */
   const [pointings, setPointings] = useState(0);
@@ -316,15 +318,17 @@ export function App({ workbook, api: given }: { workbook: CahierWorkbook; api?: 
     if (!engine || !exercise) return;
     setBusy('Création du cahier et chargement des écritures…');
     setNotice(null);
+    setNamesWarning(null);
     try {
       let inserted = false;
       if (!(await workbook.hasCahier())) {
         if (workbook.canInsertWorkbook()) {
-          const refused = await insertWholeWorkbook(workbook, api, coop, exercise.year);
+          const { refused, warning } = await insertWholeWorkbook(workbook, api, coop, exercise.year);
           if (refused) {
             setNotice(refused);
             return;
           }
+          setNamesWarning(warning ?? null);
           inserted = true;
         } else {
           const taken = await sheetsTaken(workbook, CREATED_SHEETS);
@@ -415,6 +419,14 @@ export function App({ workbook, api: given }: { workbook: CahierWorkbook; api?: 
       </Button>
       {busy && <Spinner size="tiny" label={busy} />}
       {notice && <Text role="note">{notice}</Text>}
+      {namesWarning && exercise && (
+        <>
+          <MessageBar intent="warning">
+            <MessageBarBody>{namesWarning}</MessageBarBody>
+          </MessageBar>
+          <DownloadWorkbook api={api} coop={coop} year={exercise.year} />
+        </>
+      )}
       {!workbook.canInsertWorkbook() && exercise && (hasCahier === false || created) && (
         <DownloadWorkbook api={api} coop={coop} year={exercise.year} why={DOWNLOAD_INSTEAD} />
       )}

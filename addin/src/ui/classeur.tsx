@@ -44,23 +44,40 @@ export async function downloadWorkbook(api: Api, coop: string, year: number): Pr
 }
 
 /**
- * Inserts the service's whole workbook of the exercise (ExcelApi 1.13). Returns a French sentence
- * when it does not: sheets of the same names are already there.
+ * What Excel did not carry along: workbook names the formulas use, missing or pointing nowhere
+ * once the sheets are in (the formulas that use them show an error); the download gives them intact.
+ */
+export function brokenNamesText(names: readonly string[]): string {
+  const one = names.length === 1;
+  return (
+    `Excel n’a pas repris ${one ? 'le nom' : 'les noms'} ${namesText(names)} du classeur du service : ` +
+    `les formules qui s’en servent affichent une erreur (#REF! ou #NOM?). ` +
+    'Le classeur complet téléchargé les a intacts.'
+  );
+}
+
+/**
+ * Inserts the service's whole workbook of the exercise (ExcelApi 1.13). `refused`: a French
+ * sentence when it does not (sheets of the same names are already there); `warning`: when it did
+ * but Excel left names the formulas use behind.
  */
 export async function insertWholeWorkbook(
   workbook: CahierWorkbook,
   api: Api,
   coop: string,
   year: number,
-): Promise<string | null> {
+): Promise<{ refused?: string; warning?: string }> {
   const taken = await sheetsTaken(workbook, WORKBOOK_SHEETS);
-  if (taken) return takenText(taken);
+  if (taken) return { refused: takenText(taken) };
   const base64 = await blobToBase64(await api.workbook(coop, year));
-  await workbook.insertWorkbook(base64);
+  const broken = await workbook.insertWorkbook(base64);
   if (!(await workbook.hasCahier())) {
-    return 'Le classeur du service a été inséré, mais son tableau des écritures est introuvable : le cahier ne peut pas être synchronisé.';
+    return {
+      refused:
+        'Le classeur du service a été inséré, mais son tableau des écritures est introuvable : le cahier ne peut pas être synchronisé.',
+    };
   }
-  return null;
+  return broken.length ? { warning: brokenNamesText(broken) } : {};
 }
 
 /** « Télécharger le classeur complet (.xlsx) », with the reason it is offered. */
@@ -105,17 +122,20 @@ export function RefreshSheets({ engine }: { engine: SyncEngine }) {
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [warning, setWarning] = useState<string | null>(null);
   const can = workbook.canInsertWorkbook();
 
   const refresh = async () => {
     setBusy(true);
     setDone(null);
     setError(null);
+    setWarning(null);
     try {
       // What waits in the queue is sent first, so the service's figures count it.
       await engine.flush();
       const base64 = await blobToBase64(await api.workbook(coop, year));
-      await workbook.replaceSheets(base64, REPORT_SHEETS);
+      const broken = await workbook.replaceSheets(base64, REPORT_SHEETS);
+      if (broken.length) setWarning(brokenNamesText(broken));
       const waiting = engine.snapshot.pending;
       setDone(
         `Feuilles mises à jour depuis le service : ${namesText(REPORT_SHEETS)}.` +
@@ -147,6 +167,14 @@ export function RefreshSheets({ engine }: { engine: SyncEngine }) {
         <MessageBar intent="success">
           <MessageBarBody>{done}</MessageBarBody>
         </MessageBar>
+      )}
+      {warning && (
+        <>
+          <MessageBar intent="warning">
+            <MessageBarBody>{warning}</MessageBarBody>
+          </MessageBar>
+          <DownloadWorkbook api={api} coop={coop} year={year} />
+        </>
       )}
       {error && (
         <MessageBar intent="error">
