@@ -8,6 +8,8 @@
  * - the exercise's sync cursor (`last_seq`: every line written, deleted, pointed or unpointed),
  *   its count of rows (tombstones included) and their last change;
  * - the exercise's status and opening balances (report à nouveau);
+ * - the coop's other exercises: their sync cursors, their count and their last history row (the
+ *   inventory reads the lines of earlier years that its goods come from);
  * - the coop's last side-book audit row (arrêtés de caisse, subventions, inventaire, pièces, the
  *   coop's data: the statement balance entered by hand, the pointage threshold);
  * - the coop's imported statements (their count and last id: their lines date the pointage);
@@ -34,6 +36,9 @@ export interface MarkerParts {
   side_max: unknown;
   statement_count: unknown;
   statement_max: unknown;
+  coop_seq: unknown;
+  coop_exercises: unknown;
+  exercise_audit_max: unknown;
 }
 
 /** A DATE(3) column as the drivers give it (SQLite: text; MySQL: a Date) → ISO date-time, UTC. */
@@ -61,6 +66,9 @@ export function markerOf(p: MarkerParts, chart: string): string {
     num(p.side_max),
     num(p.statement_count),
     num(p.statement_max),
+    num(p.coop_seq),
+    num(p.coop_exercises),
+    num(p.exercise_audit_max),
     chart,
   ].join('|');
 }
@@ -74,6 +82,10 @@ export async function exerciseMarker(db: Db, exerciseId: number): Promise<string
             (SELECT MAX(a.id) FROM side_book_audit a WHERE a.coop_id = e.coop_id) AS side_max,
             (SELECT COUNT(*) FROM statements s WHERE s.coop_id = e.coop_id) AS statement_count,
             (SELECT MAX(s.id) FROM statements s WHERE s.coop_id = e.coop_id) AS statement_max,
+            (SELECT SUM(o.last_seq) FROM exercises o WHERE o.coop_id = e.coop_id) AS coop_seq,
+            (SELECT COUNT(*) FROM exercises o WHERE o.coop_id = e.coop_id) AS coop_exercises,
+            (SELECT MAX(x.id) FROM exercise_audit x JOIN exercises o ON o.id = x.exercise_id
+              WHERE o.coop_id = e.coop_id) AS exercise_audit_max,
             d.chart
        FROM exercises e
        JOIN coops c ON c.id = e.coop_id

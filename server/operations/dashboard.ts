@@ -100,6 +100,7 @@ async function departmentRows(db: Db, code: string, year: number): Promise<Row[]
            cc.last_count,
            sb.side_max,
            st.statement_count, st.statement_max,
+           ce.coop_seq, ce.coop_exercises, ce.exercise_audit_max,
            ls.period_to AS statement_date, ls.closing_balance AS statement_balance,
            ar.crf,
            sn.blockers AS snapshot_blockers, sn.marker AS snapshot_marker
@@ -131,6 +132,15 @@ async function departmentRows(db: Db, code: string, year: number): Promise<Row[]
           FROM statements s ${coopCol('s.coop_id')}
          GROUP BY s.coop_id
       ) st ON st.coop_id = c.id
+      LEFT JOIN (
+        SELECT q.coop_id, SUM(q.last_seq) AS coop_seq, COUNT(*) AS coop_exercises, MAX(q.audit_max) AS exercise_audit_max
+          FROM (
+            SELECT o.coop_id, o.last_seq,
+                   (SELECT MAX(x.id) FROM exercise_audit x WHERE x.exercise_id = o.id) AS audit_max
+              FROM exercises o JOIN coops oc ON oc.id = o.coop_id AND oc.department_code = $code
+          ) q
+         GROUP BY q.coop_id
+      ) ce ON ce.coop_id = c.id
       LEFT JOIN (
         SELECT r.coop_id, r.period_to, r.closing_balance
           FROM (

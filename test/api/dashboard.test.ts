@@ -336,6 +336,17 @@ describe.each(DATABASES)('the department’s dashboard on $name', (kind) => {
     expect(back.coops.find((c) => c.number === C.ready)!.lastSync).toBe((await expected(C.ready)).lastSync);
   });
 
+  test('a new report à nouveau (the exercise’s history) makes the blockers follow too', async () => {
+    const put = (banque: number) =>
+      t69.request('PUT', base(C.ready), { opening: { banque, caisse: 0 }, reason: 'Report corrigé' });
+    expect((await put(100_100)).status).toBe(200);
+    const moved = (await dashboard()).coops.find((c) => c.number === C.ready)!;
+    expect(moved.blockers).toContain('rapprochement_ecart');
+    expect(moved.blockers).toEqual((await expected(C.ready)).blockers);
+    expect((await put(100_000)).status).toBe(200);
+    expect((await dashboard()).coops.find((c) => c.number === C.ready)).toMatchObject({ state: 'pret' });
+  });
+
   test('before 31 August every open exercise says date_trop_tot first, as GET …/closure does', async () => {
     clock = new Date(2026, 5, 15, 12); // 15 June 2026
     try {
