@@ -289,6 +289,16 @@ function buildChapitresSheet(wb: ExcelJS.Workbook, ws: ExcelJS.Worksheet, chart:
   wb.definedNames.add(`'${SHEETS.chapitres}'!$G$4:$G$${3 + MODES.length}`, NAMES.listeModes);
 }
 
+/** The number format and alignment of a column's cells (rows and totals). */
+function cellStyle(c: CahierLayout['columns'][number]): Partial<ExcelJS.Style> | undefined {
+  const numFmt = c.numFmt ?? ((TEXT_KEYS as readonly string[]).includes(c.key) ? TEXT_FORMAT : undefined);
+  const style: Partial<ExcelJS.Style> = {
+    ...(numFmt ? { numFmt } : {}),
+    ...(c.type === 'pointage' ? { alignment: { horizontal: 'center' } } : {}),
+  };
+  return Object.keys(style).length ? style : undefined;
+}
+
 function buildCahierSheet(
   ws: ExcelJS.Worksheet,
   layout: CahierLayout,
@@ -321,6 +331,8 @@ function buildCahierSheet(
     columns: layout.columns.map((c, i) => ({
       name: c.header,
       filterButton: c.type !== 'technical',
+      // Applied by the library to each cell of the column as it stores the rows (one pass).
+      style: cellStyle(c),
       ...(i === 0
         ? { totalsRowLabel: 'Totaux' }
         : totals[c.key]
@@ -361,12 +373,6 @@ function buildCahierSheet(
     header.alignment = { wrapText: true, vertical: 'middle', horizontal: 'center' };
     header.fill = fill(COLORS[c.page]);
     if (c.note) header.note = c.note;
-    for (let r = first; r <= last + 1; r++) {
-      const cell = ws.getCell(`${c.letter}${r}`);
-      if (c.numFmt) cell.numFmt = c.numFmt;
-      else if ((TEXT_KEYS as readonly string[]).includes(c.key)) cell.numFmt = TEXT_FORMAT;
-      if (c.type === 'pointage') cell.alignment = { horizontal: 'center' };
-    }
   }
   ws.getRow(HEADER_ROW).height = 45;
   ws.getCell(`${col(layout, 'status').letter}${last + 1}`).font = { bold: true };
