@@ -17,6 +17,7 @@ import { DEMO_COOP, generateYear, type GeneratedYear } from '../../server/demo/y
 import { benchClosure } from './closure';
 import { dashboardResults } from './dashboard';
 import { benchImport } from './import';
+import { benchExport } from './export';
 import { benchService, type ServiceBenchResult } from './service';
 import { matchStatement } from '../../templates/definition';
 import { readStatement } from '../../server/formats/statements';
@@ -140,6 +141,14 @@ async function main(): Promise<void> {
     },
   );
   results.push(...(await dashboardResults()));
+  const exp = await benchExport();
+  results.push({
+    name: `Export : classeur d’un exercice de ${exp.lines} lignes (${exp.drafts} brouillons) lu dans SQLite et construit vs ExcelJS brut écrivant la même grille (${exp.cells} cellules)`,
+    ours: exp.ours,
+    raw: exp.raw,
+    unit: 'ms',
+    target: '≤ 1.3×',
+  });
   const services: ServiceBenchResult[] = [await benchService('sqlite')];
   const mysqlUrl =
     process.env.CAHIER_BENCH_MYSQL_URL ??
