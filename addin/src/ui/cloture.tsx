@@ -24,7 +24,7 @@ import {
   Textarea,
 } from '@fluentui/react-components';
 import { exerciseLabel, formatDateFr, formatEuros, type ClosureReport } from '../../../templates/definition';
-import { ApiError, type ArchiveJson, type SessionUser } from '../api';
+import { ApiError, saveFile, type ArchiveJson, type SessionUser } from '../api';
 import type { SyncEngine } from '../sync';
 
 /** "1 234 octets", "12,3 ko", "1,2 Mo". */
@@ -176,13 +176,7 @@ export function Cloture({
 
   const download = async (a: ArchiveJson) => {
     try {
-      const blob = await api.download(api.archivePath(coop, year, a.id));
-      const url = URL.createObjectURL(new Blob([blob], { type: a.type }));
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = a.name;
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      saveFile(await api.download(api.archivePath(coop, year, a.id)), a.name, a.type);
     } catch (e) {
       setRefusal(refusalText(e));
     }
