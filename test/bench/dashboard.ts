@@ -51,7 +51,7 @@ async function bulk(db: Db, model: Parameters<typeof insertRows>[2], rows: reado
 }
 
 /** The department's rows, as the service would have written them. */
-async function generate(db: Db): Promise<void> {
+export async function generate(db: Db): Promise<void> {
   const now = new Date();
   const m = db.models;
   await ensureDepartment(db, '69', 'Rhône');
