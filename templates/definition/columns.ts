@@ -291,6 +291,14 @@ const DEPENSE_KEYS = MOVEMENT_KEYS.filter((k) => k.endsWith('_depenses'));
  * both OOXML and Office.js `range.formulas` take). Chapter columns get the automatic-ventilation
  * formula, which a typed amount replaces (visualisation classique).
  */
+/**
+ * The mark that opens the Statut of a draft (`statusText`: « ✗ » and its first problem). Drafts
+ * are named, not counted: every sum of the sheet leaves out the rows whose Statut starts with it
+ * (SUMIFS with the criterion `"<>✗*"`: wildcards are Excel's, and LibreOffice turns them on for
+ * every .xlsx it opens, so both compute the same figures).
+ */
+export const DRAFT_MARK = '✗';
+
 export function rowFormulas(layout: CahierLayout, row: number): Record<string, string> {
   const mv = span(layout.movementColumns, row);
   const mask = MOVEMENT_KEYS.map((k) => `(N($${col(layout, k).letter}${row})<>0)*${movementBit(k)}`).join('+');
@@ -302,11 +310,15 @@ export function rowFormulas(layout: CahierLayout, row: number): Record<string, s
   const anything = `COUNT(${mv},${span(layout.chapterColumns, row)})`;
   const b = (k: string) => col(layout, k).letter;
   const first = FIRST_DATA_ROW;
+  // The running balance: the column's counted rows (drafts left out) from the first to this one.
+  const status = b('status');
+  const upTo = (k: string) =>
+    `SUMIFS(${b(k)}$${first}:${b(k)}${row},$${status}$${first}:$${status}${row},"<>${DRAFT_MARK}*")`;
   const f: Record<string, string> = {
     nature: `IF(${mask}=0,"",IFERROR(INDEX({${labels}},MATCH(${mask},{${masks}},0)),"?"))`,
     ecart: `IF(${anything}=0,"",ROUND(${net}-${ventilated},2))`,
-    solde_banque: `IF(COUNT(${mv})=0,"",ROUND(${NAMES.ranBanque}+SUM(${b('banque_recettes')}$${first}:${b('banque_recettes')}${row})-SUM(${b('banque_depenses')}$${first}:${b('banque_depenses')}${row}),2))`,
-    solde_caisse: `IF(COUNT(${mv})=0,"",ROUND(${NAMES.ranCaisse}+SUM(${b('caisse_recettes')}$${first}:${b('caisse_recettes')}${row})-SUM(${b('caisse_depenses')}$${first}:${b('caisse_depenses')}${row}),2))`,
+    solde_banque: `IF(COUNT(${mv})=0,"",ROUND(${NAMES.ranBanque}+${upTo('banque_recettes')}-${upTo('banque_depenses')},2))`,
+    solde_caisse: `IF(COUNT(${mv})=0,"",ROUND(${NAMES.ranCaisse}+${upTo('caisse_recettes')}-${upTo('caisse_depenses')},2))`,
   };
   for (const c of layout.chapterColumns) {
     const code = c.chapter!.code;

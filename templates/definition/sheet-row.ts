@@ -6,6 +6,7 @@ import { chapterChoice, chapterCodeFromChoice, findChapter } from './chapters';
 import {
   chapterKey,
   col,
+  DRAFT_MARK,
   FORMULA_KEYS,
   POINTED_MARK,
   rowFormulas,
@@ -239,7 +240,7 @@ export function rowToLine(layout: CahierLayout, values: readonly unknown[]): Rea
 /** The status column's text: ✓ when valid, else the first problem (errors first). */
 export function statusText(problems: readonly Problem[]): string {
   const error = problems.find((p) => p.severity === 'error');
-  if (error) return `✗ ${error.message}`;
+  if (error) return `${DRAFT_MARK} ${error.message}`;
   const warning = problems.find((p) => p.severity === 'warning');
   return warning ? `✓ ⚠ ${warning.message}` : '✓';
 }

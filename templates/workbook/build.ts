@@ -10,6 +10,7 @@ import {
   DATE_FORMAT,
   DEFAULT_CHART,
   DENOMINATIONS,
+  DRAFT_MARK,
   FIRST_DATA_ROW,
   HEADER_ROW,
   KINDS,
@@ -163,14 +164,7 @@ export function tableRef(layout: CahierLayout, key: string): string {
   return `${TABLE_NAME}[${col(layout, key).header}]`;
 }
 
-/** The mark that opens the Statut of a draft (`statusText`): drafts are named, not counted. */
-export const DRAFT_MARK = '✗';
-
-/**
- * The criterion pair of SUMIFS / COUNTIFS that leaves out the drafts (Statut starting with ✗).
- * Wildcards in criteria are Excel's; LibreOffice turns them on for every .xlsx it opens (the
- * file format's semantics), so both compute the same figures — a test recalculates it.
- */
+/** The criterion pair of SUMIFS / COUNTIFS that leaves out the drafts (DRAFT_MARK). */
 export function countedRows(layout: CahierLayout): string {
   return `${tableRef(layout, 'status')},"<>${DRAFT_MARK}*"`;
 }

@@ -133,6 +133,16 @@ function expectCompteRendu(wb: ExcelJS.Workbook, crf: Crf): void {
   const totals = rowWith(cahier, 'A', 'Totaux');
   expect(centsAt(cahier, `${letter('solde_banque')}${totals}`)).toBe(crf.bilan.banque);
   expect(centsAt(cahier, `${letter('solde_caisse')}${totals}`)).toBe(crf.bilan.caisse);
+  // The running balances of the last line that shows them come to the same (drafts left out).
+  const lastShown = (key: string) => {
+    for (let r = totals - 1; r > 0; r--) {
+      const cents = centsAt(cahier, `${letter(key)}${r}`);
+      if (cents !== null) return cents;
+    }
+    return null;
+  };
+  expect(lastShown('solde_banque')).toBe(crf.bilan.banque);
+  expect(lastShown('solde_caisse')).toBe(crf.bilan.caisse);
 }
 
 describe.each(DATABASES)('l’export des cahiers ($name)', (kind) => {
