@@ -16,6 +16,7 @@ import { ServiceError } from '../operations/errors';
 import { importLegacyFile, type LegacyImportOutcome } from '../operations/legacy-import';
 import { UserError, type Command, type Output } from './command';
 import { DB_OPTION, withDb } from './db-option';
+import { inParallel } from '../operations/parallel';
 
 const WORKBOOK_EXTENSIONS = new Set(['.xlsx', '.xls', '.ods']);
 
@@ -84,20 +85,6 @@ export async function readMapping(path: string): Promise<LegacyMapping> {
   }
   if (errors.length) throw new UserError(`--mapping : ${path} : ${errors.join(' ; ')}.`, 2);
   return m as LegacyMapping;
-}
-
-/** Runs `fn` over the items, at most `limit` at a time, results in the items' order. */
-export async function inParallel<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
 }
 
 interface Done extends LegacyImportOutcome {

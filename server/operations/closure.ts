@@ -29,7 +29,7 @@ import { exerciseMarker, storeSnapshots, storedBlockers } from './closure-snapsh
 import { fieldRefused, notFound, ServiceError } from './errors';
 import { carriedOverLines, closedPrevious, pointedBy } from './outstanding';
 import { liveLines } from './side-books/book-lines';
-import { coopDetail, pointageThresholdOf } from './side-books/coop-admin';
+import { enteredStatement, pointageThresholdOf } from './side-books/coop-admin';
 import { exerciseInventory } from './side-books/inventory';
 import { listSubsidies } from './side-books/subsidies';
 
@@ -37,6 +37,23 @@ import { listSubsidies } from './side-books/subsidies';
 export function isoDay(d: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/**
+ * The statement the closure reconciles at: of the statement imported last in the exercise and the
+ * balance entered by hand in the coop's data, the later one within the exercise (the entered one
+ * when both have the same day: the treasurer typed it).
+ */
+export function reconciledStatement<T extends { date: string }>(
+  imported: T | null,
+  entered: T | null,
+  year: number,
+): T | null {
+  const { start, end } = exerciseBounds(year);
+  const within = (s: T | null) => (s && s.date >= start && s.date <= end ? s : null);
+  const [i, e] = [within(imported), within(entered)];
+  if (i && e) return e.date > i.date ? e : i;
+  return i ?? e;
 }
 
 /** The statement of 31 August or the last one of the exercise: imported, or its balance entered for the coop. */
@@ -54,16 +71,14 @@ async function statementOf(scope: Scope): Promise<ClosureInput['statement']> {
     ],
   });
   const coop = await scope.db.models.Coop.findByPk(scope.exercise.coopId);
-  const entered = coop ? (await coopDetail(scope.db, scope.principal, coop.number)).lastStatement : null;
-  const fromImport = imported?.periodTo
-    ? { date: imported.periodTo, balance: Number(imported.closingBalance), source: 'import' as const }
-    : null;
-  const fromEntry =
-    entered && entered.date >= start && entered.date <= end
-      ? { date: entered.date, balance: entered.balance, source: 'saisie' as const }
-      : null;
-  if (fromImport && fromEntry) return fromEntry.date > fromImport.date ? fromEntry : fromImport;
-  return fromImport ?? fromEntry;
+  const entered = coop ? enteredStatement(coop) : null;
+  return reconciledStatement(
+    imported?.periodTo
+      ? { date: imported.periodTo, balance: Number(imported.closingBalance), source: 'import' as const }
+      : null,
+    entered ? { ...entered, source: 'saisie' as const } : null,
+    scope.exercise.year,
+  );
 }
 
 /**

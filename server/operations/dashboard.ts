@@ -29,7 +29,8 @@ import {
 } from '../../templates/definition';
 import type { Db } from '../db/connect';
 import type { Principal } from './access';
-import { markedClosure } from './closure';
+import { markedClosure, reconciledStatement } from './closure';
+import { enteredStatement } from './side-books/coop-admin';
 import {
   blockersOn,
   chartMark,
@@ -41,6 +42,7 @@ import {
   type Snapshot,
 } from './closure-snapshots';
 import { notFound, ServiceError } from './errors';
+import { inParallel } from './parallel';
 
 /** How many stale coops are checked at once (the checks read and compute; the machine is shared). */
 const CHECKS_AT_ONCE = 4;
@@ -162,47 +164,13 @@ async function departmentRows(db: Db, code: string, year: number): Promise<Row[]
   return db.sequelize.query<Row>(sql, { bind: { code, year, start, end }, type: QueryTypes.SELECT });
 }
 
-/** The statement balance entered by hand in the coop's data (as coop-admin.ts reads it), if any. */
-function enteredStatement(admin: string | null): { date: IsoDate; balance: number } | null {
-  let a: unknown;
-  try {
-    a = admin ? JSON.parse(admin) : null;
-  } catch {
-    return null;
-  }
-  const last = a && typeof a === 'object' ? (a as Record<string, unknown>).lastStatement : null;
-  if (!last || typeof last !== 'object') return null;
-  const { date, balance } = last as Record<string, unknown>;
-  return typeof date === 'string' && date.trim() && Number.isSafeInteger(Number(balance))
-    ? { date: date.trim(), balance: Number(balance) }
-    : null;
-}
-
-/** The statement the closure reconciles at (statementOf in closure.ts): the later of the imported and the entered one. */
+/** The statement the closure reconciles at (reconciledStatement, as GET …/closure reads it). */
 function lastStatementOf(row: Row, year: number): DashboardCoop['lastStatement'] {
-  const { start, end } = exerciseBounds(year);
   const imported =
     row.statement_date !== null && row.statement_date !== undefined
       ? { date: String(row.statement_date), balance: Number(row.statement_balance) }
       : null;
-  const e = enteredStatement(row.admin);
-  const entered = e && e.date >= start && e.date <= end ? e : null;
-  if (imported && entered) return entered.date > imported.date ? entered : imported;
-  return imported ?? entered;
-}
-
-/** Runs `fn` over `items`, `n` at a time. */
-async function bounded<T, R>(items: readonly T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
-  return out;
+  return reconciledStatement(imported, enteredStatement({ admin: row.admin }), year);
 }
 
 export interface DashboardQuery {
@@ -237,7 +205,7 @@ export async function departmentDashboard(db: Db, p: Principal, q: DashboardQuer
       blockers.set(Number(r.exercise_id), JSON.parse(r.snapshot_blockers ?? '[]') as string[]);
     } else stale.push(r);
   }
-  const fresh = await bounded(stale, CHECKS_AT_ONCE, async (r): Promise<Snapshot | null> => {
+  const fresh = await inParallel(stale, CHECKS_AT_ONCE, async (r): Promise<Snapshot | null> => {
     const exercise = db.models.Exercise.build(
       {
         id: Number(r.exercise_id),

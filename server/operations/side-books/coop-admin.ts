@@ -79,13 +79,18 @@ export function pointageThresholdOf(coop: Pick<CoopRow, 'admin'>, year: number):
   return `${Number(md.slice(0, 2)) >= 9 ? year : year + 1}-${md}`;
 }
 
+/** The last bank statement entered by hand in the coop's data (its date and balance), or null. */
+export function enteredStatement(coop: Pick<CoopRow, 'admin'>): AdminData['lastStatement'] {
+  const last = obj(parseObject(coop.admin).lastStatement);
+  const date = str(last?.date);
+  return last && date && Number.isSafeInteger(Number(last.balance)) ? { date, balance: Number(last.balance) } : null;
+}
+
 /** The stored data read with the keys in a fixed order (so two readings compare as JSON). */
 function adminData(coop: Pick<CoopRow, 'name' | 'school' | 'admin'>): AdminData {
   const a = parseObject(coop.admin);
   const bank = obj(a.bank);
   const iban = str(bank?.iban);
-  const last = obj(a.lastStatement);
-  const date = str(last?.date);
   return {
     name: coop.name,
     school: coop.school ?? null,
@@ -93,8 +98,7 @@ function adminData(coop: Pick<CoopRow, 'name' | 'school' | 'admin'>): AdminData 
     mandataire: person(a.mandataire),
     cosignatory: person(a.cosignatory),
     bank: bank && iban ? { iban, bic: str(bank.bic), name: str(bank.name) } : null,
-    lastStatement:
-      last && date && Number.isSafeInteger(Number(last.balance)) ? { date, balance: Number(last.balance) } : null,
+    lastStatement: enteredStatement(coop),
     pointageThreshold: monthDay(a.pointageThreshold),
   };
 }
