@@ -3,15 +3,26 @@ import { join, resolve } from 'node:path';
 import { exerciseLabel, exerciseOf } from '../../templates/definition';
 import { buildCahierWorkbook } from '../../templates/workbook/build';
 import { DEMO_IMPORTED_COOP, demoLegacyCahier } from '../demo/legacy';
-import { DEMO_COOP, generateYear } from '../demo/year';
 import { UserError, type Command } from './command';
 import { DB_OPTION } from './db-option';
 import { ATTACHMENTS_OPTION, runService } from './serve-command';
+import { exportWorkbook } from '../operations/export';
+import type { Principal } from '../operations/access';
+
+/** Who exports the demo's workbook at start (reads only). */
+const DEMO_EXPORTER: Principal = {
+  userId: 0,
+  login: 'cahier start',
+  role: 'admin',
+  coopId: null,
+  departmentCode: null,
+};
 
 /**
  * `cahier start`: the product on this machine. Writes, under the data folder, the empty cahier
- * template of the current exercise and a demo cahier workbook, then starts the service on
- * SQLite (data/cahier.sqlite) with the demo cooperative and its logins.
+ * template of the current exercise and the old cahier of the demo's second coop, starts the
+ * service on SQLite (data/cahier.sqlite) with the demo cooperatives and their logins, then writes
+ * the demo coop's workbook as the service exports it.
  */
 export const startCommand: Command = {
   name: 'start',
@@ -27,7 +38,6 @@ export const startCommand: Command = {
     const dir = resolve(typeof values.data === 'string' ? values.data : 'data');
     const exercise = exerciseOf(new Date().toISOString().slice(0, 10));
     const demoYear = exercise - 1;
-    const year = generateYear({ exercise: demoYear, seed: 2025 });
     const files: [string, Promise<Buffer>][] = [
       [
         `cahier-modele-${exerciseLabel(exercise)}.xlsx`,
@@ -35,19 +45,6 @@ export const startCommand: Command = {
           coop: { nom: '', numero: '', departement: '' },
           exercise,
           opening: { banque: 0, caisse: 0 },
-        }),
-      ],
-      [
-        `cahier-demo-${exerciseLabel(demoYear)}.xlsx`,
-        buildCahierWorkbook({
-          coop: DEMO_COOP,
-          exercise: demoYear,
-          opening: year.opening,
-          lines: year.lines,
-          cashCounts: year.cashCounts,
-          subsidies: year.subsidies,
-          inventory: year.inventory,
-          releve: year.releve,
         }),
       ],
     ];
@@ -65,13 +62,20 @@ export const startCommand: Command = {
       [
         'Cahier Coop est prêt.',
         `  Modèle vierge de l’exercice ${exerciseLabel(exercise)} : ${join(dir, files[0]![0])}`,
-        `  Cahier de démonstration (${DEMO_COOP.nom}, ${year.lines.length} écritures) : ${join(dir, files[1]![0])}`,
-        `  Ancien cahier Excel de la coopérative ${DEMO_IMPORTED_COOP.number} (déjà importé dans la démonstration) : ${join(dir, files[2]![0])}`,
+        `  Ancien cahier Excel de la coopérative ${DEMO_IMPORTED_COOP.number} (déjà importé dans la démonstration) : ${join(dir, files[1]![0])}`,
         'Ouvrez-les dans Excel ou LibreOffice Calc ; les formules se calculent à l’ouverture.',
         '',
       ].join('\n'),
     );
-    await runService({ ...values, db: values.db ?? `sqlite:${join(dir, 'cahier.sqlite')}` }, io, true);
+    const service = await runService({ ...values, db: values.db ?? `sqlite:${join(dir, 'cahier.sqlite')}` }, io, true);
+    // The demo coop's exercise as the service exports it (GET …/workbook.xlsx): every line with its
+    // status, id and version, the side books and the compte rendu, to open in Excel.
+    if (service.demo) {
+      const exported = await exportWorkbook(service.db, DEMO_EXPORTER, service.demo.coop, service.demo.exercise);
+      const path = join(dir, exported.fileName);
+      await writeFile(path, exported.bytes);
+      io.out(`  Cahier de la coopérative de démonstration exporté par le service : ${path}\n`);
+    }
     return new Promise<number>(() => undefined); // runs until stopped
   },
 };

@@ -35,6 +35,13 @@ export const DEMO_LOGINS = {
   tresorier: { login: 'tresorier87', password: 'cahier-demo' },
 } as const;
 
+/** The demo department's coop with nothing entered (shown « Rien de saisi » on the dashboard). */
+export const DEMO_EMPTY_COOP = {
+  number: '087-0125',
+  name: 'Coopérative de l’école Louise Michel',
+  school: 'École élémentaire Louise Michel',
+} as const;
+
 export interface DemoInfo {
   coop: string;
   created: boolean;
@@ -160,6 +167,8 @@ export async function seedDemo(
   const old = await demoLegacyCahier(year);
   const report = await importLegacy(db, tresorierPrincipal, { file: old.file, bytes: old.bytes });
   if (report.status !== 'ok') throw new Error(`Démo : ${old.file} refusé (${report.error?.message})`);
+  // A third coop of the department that has entered nothing yet: the dashboard's « Rien de saisi ».
+  await addCoop(db, { ...DEMO_EMPTY_COOP, department: DEMO_COOP.departement });
   return { coop: coop.number, created: true, lines: entries.length, exercise: year };
 }
 

@@ -20,6 +20,7 @@ import {
   SHEETS,
   TABLE_NAME,
   cahierLayout,
+  col,
   readLegacy,
 } from '../../templates/definition';
 
@@ -455,13 +456,14 @@ describe('la commande cahier', () => {
         child.stdout.on('data', (d: Buffer) => {
           out += d.toString();
           const m = /service démarré sur (http:\/\/\S+) /.exec(out);
-          if (m && /Connexion mandataire/.test(out)) ok(m[1]!);
+          if (m && /exporté par le service : /.test(out)) ok(m[1]!);
         });
         child.once('exit', () => ko(new Error(out)));
       });
       const paths = [...out.matchAll(/: (\/\S+\.xlsx)$/gm)].map((m) => m[1]!);
       expect(paths).toHaveLength(3);
-      expect(paths[2]).toMatch(/ancien-cahier-087-0124-2025-2026\.xlsx$/);
+      expect(paths[1]).toMatch(/ancien-cahier-087-0124-2025-2026\.xlsx$/);
+      expect(paths[2]).toMatch(/cahier-087-0123-2025-2026\.xlsx$/);
       const count = Number(/exercice 2025-2026 : (\d+) écritures/.exec(out)![1]);
       const [, login, password] = /Connexion mandataire : (\S+) \/ (\S+)/.exec(out)!;
       expect((await (await fetch(`${url}/health`)).json()) as unknown).toEqual({ status: 'ok', db: 'sqlite' });
@@ -528,16 +530,20 @@ describe('la commande cahier', () => {
       });
       const outstanding = await get(`${exercise}/outstanding`);
       expect([outstanding.from, outstanding.items]).toEqual(['2024-2025', []]);
-      // The demo workbook holds the same lines.
+      // The demo workbook, as the service exports it, holds the same lines with their ids.
       const demo = new ExcelJS.Workbook();
-      await demo.xlsx.load((await readFile(paths[1]!)) as unknown as ArrayBuffer);
+      await demo.xlsx.load((await readFile(paths[2]!)) as unknown as ArrayBuffer);
+      const layout = cahierLayout(DEFAULT_CHART);
       const pjs: string[] = [];
-      demo
-        .getWorksheet(SHEETS.cahier)!
-        .getColumn('B')
-        .eachCell((c, row) => {
-          if (row > HEADER_ROW && typeof c.value === 'string' && /^\d+$/.test(c.value)) pjs.push(c.value);
-        });
+      const ids: string[] = [];
+      demo.getWorksheet(SHEETS.cahier)!.eachRow((r, row) => {
+        const id = r.getCell(col(layout, 'id').index + 1).value;
+        if (row > HEADER_ROW && typeof id === 'string') {
+          ids.push(id);
+          pjs.push(String(r.getCell(col(layout, 'pj').index + 1).value));
+        }
+      });
+      expect(new Set(ids)).toEqual(new Set(lines.lines.map((l) => (l as { id: string }).id)));
       expect(pjs).toHaveLength(count);
       // The department's second coop: its last year imported from the old cahier written in data/.
       const t = (await (
@@ -553,8 +559,17 @@ describe('la commande cahier', () => {
         })
       ).json()) as { lines: { id: string }[] };
       expect(imported.lines).toHaveLength((await demoLegacyCahier(2025)).lines);
-      const file = readLegacy(await readLegacyFile(await readFile(paths[2]!), 'ancien.xlsx'), { chart: DEFAULT_CHART });
+      const file = readLegacy(await readLegacyFile(await readFile(paths[1]!), 'ancien.xlsx'), { chart: DEFAULT_CHART });
       expect([file.coop, file.year, file.lines.length]).toEqual(['087-0124', 2025, imported.lines.length]);
+      // The department's dashboard shows its three coops, the one that has entered nothing among them.
+      const board = (await (
+        await fetch(`${url}/api/departments/87/dashboard?exercise=2025`, {
+          headers: { authorization: `Bearer ${t.token}` },
+        })
+      ).json()) as { coops: { number: string; state: string; lines: number }[] };
+      expect(board.coops.map((c) => c.number).sort()).toEqual(['087-0123', '087-0124', '087-0125']);
+      expect(board.coops.find((c) => c.number === '087-0125')).toMatchObject({ state: 'vide', lines: 0 });
+      expect(board.coops.find((c) => c.number === '087-0123')!.lines).toBe(count);
     } finally {
       child.kill('SIGTERM');
     }
