@@ -16,43 +16,15 @@ import {
   type BatchOutcome,
   type ExportedWorkbook,
 } from '../operations/export';
-import { requireString, UserError, type Command, type Output } from './command';
+import { requireString, UserError, type Command } from './command';
 import { DB_OPTION, withDb } from './db-option';
+import { Progress } from './progress';
 
 // French: 0 and 1 take the singular.
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n > 1 ? many : one}`;
 
 const linesText = (w: ExportedWorkbook) =>
   `${plural(w.lines, 'ligne')}${w.drafts ? `, dont ${plural(w.drafts, 'brouillon')}` : ''}`;
-
-/** The batch's progress on stderr: a bar redrawn on a terminal, one line per coop otherwise. */
-class Progress {
-  private done = 0;
-  constructor(
-    private readonly total: number,
-    private readonly io: Output,
-    private readonly tty: boolean,
-  ) {
-    if (tty) this.draw('');
-  }
-
-  private draw(label: string): void {
-    const width = 30;
-    const full = Math.round((this.done / this.total) * width);
-    this.io.err(`\r\x1b[K${'█'.repeat(full)}${'░'.repeat(width - full)} ${this.done}/${this.total} ${label}`);
-  }
-
-  tick(o: BatchOutcome): void {
-    this.done++;
-    if (this.tty) {
-      this.draw(o.coop);
-      if (this.done === this.total) this.io.err('\n');
-      return;
-    }
-    const what = o.status === 'written' ? `${o.fileName} (${linesText(o)})` : `échec — ${o.message}`;
-    this.io.err(`[${this.done}/${this.total}] ${o.coop} : ${what}\n`);
-  }
-}
 
 export const exportCommand: Command = {
   name: 'export',
@@ -110,7 +82,9 @@ export const exportCommand: Command = {
             outcome = { status: 'failed', coop: o.coop, message: `écriture impossible : ${(e as Error).message}` };
           }
         }
-        progress.tick(outcome);
+        progress.tick(outcome.coop, () =>
+          outcome.status === 'written' ? `${outcome.fileName} (${linesText(outcome)})` : `échec — ${outcome.message}`,
+        );
         done.push(outcome);
       }
       return { batch: b, outcomes: done };

@@ -14,9 +14,10 @@ import { MAX_LEGACY_BYTES } from '../formats/legacy';
 import { COMMAND_LINE_PRINCIPAL } from '../operations/accounts';
 import { ServiceError } from '../operations/errors';
 import { importLegacyFile, type LegacyImportOutcome } from '../operations/legacy-import';
-import { UserError, type Command, type Output } from './command';
+import { UserError, type Command } from './command';
 import { DB_OPTION, withDb } from './db-option';
 import { inParallel } from '../operations/parallel';
+import { Progress } from './progress';
 
 const WORKBOOK_EXTENSIONS = new Set(['.xlsx', '.xls', '.ods']);
 
@@ -102,40 +103,14 @@ function statusText(d: Done, dryRun: boolean): string {
   return d.recognised ? `importé (${d.added} nouvelles, ${d.recognised} déjà là)` : 'importé';
 }
 
-/** The progress of the batch: a bar redrawn on a terminal, one line per file otherwise (stderr). */
-class Progress {
-  private done = 0;
-  constructor(
-    private readonly total: number,
-    private readonly io: Output,
-    private readonly tty: boolean,
-    private readonly dryRun: boolean,
-  ) {
-    if (tty) this.draw('');
-  }
-
-  private draw(name: string): void {
-    const width = 30;
-    const full = Math.round((this.done / this.total) * width);
-    const bar = `${'█'.repeat(full)}${'░'.repeat(width - full)}`;
-    const label = name.length > 40 ? `…${name.slice(-39)}` : name;
-    this.io.err(`\r\x1b[K${bar} ${this.done}/${this.total} ${label}`);
-  }
-
-  tick(d: Done): void {
-    this.done++;
-    if (this.tty) {
-      this.draw(d.path);
-      if (this.done === this.total) this.io.err('\n');
-      return;
-    }
-    const n = lineCount(d.report);
-    const detail =
-      d.report.status === 'rejected'
-        ? d.report.error?.message
-        : `${n} ligne${n === 1 ? '' : 's'}, ${d.report.entries?.drafts ?? 0} brouillon(s)`;
-    this.io.err(`[${this.done}/${this.total}] ${d.path} : ${statusText(d, this.dryRun)} — ${detail}\n`);
-  }
+/** What became of a file, for its progress line (off a terminal). */
+function progressLine(d: Done, dryRun: boolean): string {
+  const n = lineCount(d.report);
+  const detail =
+    d.report.status === 'rejected'
+      ? d.report.error?.message
+      : `${n} ligne${n === 1 ? '' : 's'}, ${d.report.entries?.drafts ?? 0} brouillon(s)`;
+  return `${statusText(d, dryRun)} — ${detail}`;
 }
 
 /** The summary table at the end of the batch, in French. */
@@ -221,7 +196,7 @@ export const importCommand: Command = {
     };
 
     const done = await withDb(values, async (db) => {
-      const progress = new Progress(files.length, io, Boolean(process.stderr.isTTY), dryRun);
+      const progress = new Progress(files.length, io, Boolean(process.stderr.isTTY));
       return inParallel(files, availableParallelism(), async (path): Promise<Done> => {
         const file = shown(path);
         const refuse = (code: string, message: string): Done => ({
@@ -260,7 +235,7 @@ export const importCommand: Command = {
                   `${file} : erreur inattendue (${(e as Error).message}) ; rien n’est enregistré.`,
                 );
         }
-        progress.tick(d);
+        progress.tick(d.path, () => progressLine(d, dryRun));
         return d;
       });
     });
