@@ -19,7 +19,7 @@ import {
 } from '../../templates/definition';
 import { recalculateXlsx } from '../../server/libreoffice';
 import { addCoop } from '../../server/operations/accounts';
-import { centsAt, errorCells, loadWorkbook, rowWith, shown, textAt } from '../workbook/read';
+import { centsAt, errorCells, expectCrfSheets, loadWorkbook, rowWith, shown, textAt } from '../workbook/read';
 import {
   Client,
   DATABASES,
@@ -98,36 +98,7 @@ async function importInto(t: Client, coop: string, bytes: Buffer, name: string) 
 
 /** The Compte rendu sheet of a recalculated workbook against the JSON compte rendu, to the cent. */
 function expectCompteRendu(wb: ExcelJS.Workbook, crf: Crf): void {
-  const ws = wb.getWorksheet(SHEETS.compteRendu)!;
-  const cf = crf.compteDeFonctionnement;
-  for (const c of [...cf.charges, ...cf.produits]) {
-    expect([c.chapter, centsAt(ws, `C${rowWith(ws, 'A', c.chapter)}`)]).toEqual([c.chapter, c.total]);
-  }
-  const at = (label: string) => centsAt(ws, `C${rowWith(ws, 'B', label)}`);
-  expect(at('Total des charges')).toBe(cf.totalCharges);
-  expect(at('Total des produits')).toBe(cf.totalProduits);
-  expect(at('Résultat de l’exercice (produits − charges)')).toBe(cf.resultat);
-  expect(at('Banque')).toBe(crf.bilan.banque);
-  expect(at('Caisse')).toBe(crf.bilan.caisse);
-  expect(at('Régies d’avance non soldées')).toBe(crf.bilan.regies);
-  expect(at('Total disponible')).toBe(crf.bilan.disponible);
-  expect(at('Report à nouveau (1er septembre)')).toBe(crf.bilan.reportANouveau);
-  expect(at('Report à nouveau + résultat')).toBe(crf.bilan.fondsPropres);
-  expect(at('Écart (doit être nul)')).toBe(crf.bilan.ecart);
-  expect(at('Solde banque du cahier')).toBe(crf.rapprochement.cahierBalance);
-  if (crf.rapprochement.statementBalance !== null) {
-    expect(at('Solde du relevé bancaire')).toBe(crf.rapprochement.statementBalance);
-  }
-  const actions = wb.getWorksheet(SHEETS.actions)!;
-  for (const a of crf.actions) {
-    const r = rowWith(actions, 'A', a.action);
-    expect([a.action, centsAt(actions, `B${r}`), centsAt(actions, `C${r}`), centsAt(actions, `D${r}`)]).toEqual([
-      a.action,
-      a.receipts,
-      a.expenses,
-      a.result,
-    ]);
-  }
+  expectCrfSheets(wb, crf);
   // The totals row of the table: the balances of the compte rendu, drafts left out.
   const cahier = wb.getWorksheet(SHEETS.cahier)!;
   const totals = rowWith(cahier, 'A', 'Totaux');

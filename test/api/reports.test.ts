@@ -14,7 +14,7 @@ import { DEFAULT_CHART, SHEETS, compteRendu, type Crf } from '../../templates/de
 import { recalculateXlsx } from '../../server/libreoffice';
 import { generateYear } from '../../server/demo/year';
 import { addCoop, addUser, openExercise } from '../../server/operations/accounts';
-import { centsAt, errorCells, loadWorkbook, rowWith, textAt } from '../workbook/read';
+import { centsAt, errorCells, expectCrfSheets, loadWorkbook, rowWith, textAt } from '../workbook/read';
 import { Client, DATABASES, startTestService, uuid, type TestService } from './harness';
 import { euros } from '../../server/formats/pdf/crf';
 
@@ -177,35 +177,12 @@ describe.each(DATABASES)('le compte rendu financier ($name)', (kind) => {
       expect(res.headers.get('content-disposition')).toBe(`attachment; filename="compte-rendu-${COOP}-2025-2026.xlsx"`);
       const wb: ExcelJS.Workbook = await loadWorkbook(await recalculateXlsx(Buffer.from(await res.arrayBuffer())));
       expect(errorCells(wb)).toEqual([]);
+      expectCrfSheets(wb, crf);
       const ws = wb.getWorksheet(SHEETS.compteRendu)!;
-      const cf = crf.compteDeFonctionnement;
-      for (const c of [...cf.charges, ...cf.produits])
-        expect(centsAt(ws, `C${rowWith(ws, 'A', c.chapter)}`)).toBe(c.total);
-      const at = (label: string) => centsAt(ws, `C${rowWith(ws, 'B', label)}`);
-      expect(at('Total des charges')).toBe(cf.totalCharges);
-      expect(at('Total des produits')).toBe(cf.totalProduits);
-      expect(at('Résultat de l’exercice (produits − charges)')).toBe(cf.resultat);
-      expect(at('Banque')).toBe(crf.bilan.banque);
-      expect(at('Caisse')).toBe(crf.bilan.caisse);
-      expect(at('Régies d’avance non soldées')).toBe(crf.bilan.regies);
-      expect(at('Total disponible')).toBe(crf.bilan.disponible);
-      expect(at('Report à nouveau (1er septembre)')).toBe(crf.bilan.reportANouveau);
-      expect(at('Report à nouveau + résultat')).toBe(crf.bilan.fondsPropres);
-      expect(at('Écart (doit être nul)')).toBe(crf.bilan.ecart);
       expect(textAt(ws, `E${rowWith(ws, 'B', 'Écart (doit être nul)')}`)).toBe('Bilan équilibré');
-      expect(at('Solde banque du cahier')).toBe(crf.rapprochement.cahierBalance);
-      expect(at('− dépenses non encore pointées (chèques non encaissés…)')).toBe(
+      expect(centsAt(ws, `C${rowWith(ws, 'B', '− dépenses non encore pointées (chèques non encaissés…)')}`)).toBe(
         crf.rapprochement.outstanding.payments.total,
       );
-      const actions = wb.getWorksheet(SHEETS.actions)!;
-      for (const a of crf.actions) {
-        const r = rowWith(actions, 'A', a.action);
-        expect([centsAt(actions, `B${r}`), centsAt(actions, `C${r}`), centsAt(actions, `D${r}`)]).toEqual([
-          a.receipts,
-          a.expenses,
-          a.result,
-        ]);
-      }
     },
   );
 });

@@ -1,6 +1,6 @@
 /** Reading a recalculated workbook back, for the tests. */
 import ExcelJS from 'exceljs';
-import { eurosToCents, plainValue, serialToDate } from '../../templates/definition';
+import { SHEETS, eurosToCents, plainValue, serialToDate, type Crf } from '../../templates/definition';
 
 export async function loadWorkbook(buffer: Buffer): Promise<ExcelJS.Workbook> {
   const wb = new ExcelJS.Workbook();
@@ -58,4 +58,42 @@ export function dateAt(ws: ExcelJS.Worksheet, address: string): string | null {
   if (v instanceof Date) return v.toISOString().slice(0, 10);
   if (typeof v === 'number') return serialToDate(v);
   throw new Error(`${ws.name}!${address} = ${String(v)} n’est pas une date`);
+}
+
+/**
+ * The Compte rendu and Actions sheets of a recalculated workbook against the JSON compte rendu,
+ * to the cent: every chapter, the totals and result, the bilan, the cahier's bank balance, the
+ * statement's balance when there is one, and each action's receipts, expenses and result.
+ */
+export function expectCrfSheets(wb: ExcelJS.Workbook, crf: Crf): void {
+  const ws = wb.getWorksheet(SHEETS.compteRendu)!;
+  const cf = crf.compteDeFonctionnement;
+  for (const c of [...cf.charges, ...cf.produits]) {
+    expect([c.chapter, centsAt(ws, `C${rowWith(ws, 'A', c.chapter)}`)]).toEqual([c.chapter, c.total]);
+  }
+  const at = (label: string) => centsAt(ws, `C${rowWith(ws, 'B', label)}`);
+  expect(at('Total des charges')).toBe(cf.totalCharges);
+  expect(at('Total des produits')).toBe(cf.totalProduits);
+  expect(at('Résultat de l’exercice (produits − charges)')).toBe(cf.resultat);
+  expect(at('Banque')).toBe(crf.bilan.banque);
+  expect(at('Caisse')).toBe(crf.bilan.caisse);
+  expect(at('Régies d’avance non soldées')).toBe(crf.bilan.regies);
+  expect(at('Total disponible')).toBe(crf.bilan.disponible);
+  expect(at('Report à nouveau (1er septembre)')).toBe(crf.bilan.reportANouveau);
+  expect(at('Report à nouveau + résultat')).toBe(crf.bilan.fondsPropres);
+  expect(at('Écart (doit être nul)')).toBe(crf.bilan.ecart);
+  expect(at('Solde banque du cahier')).toBe(crf.rapprochement.cahierBalance);
+  if (crf.rapprochement.statementBalance !== null) {
+    expect(at('Solde du relevé bancaire')).toBe(crf.rapprochement.statementBalance);
+  }
+  const actions = wb.getWorksheet(SHEETS.actions)!;
+  for (const a of crf.actions) {
+    const r = rowWith(actions, 'A', a.action);
+    expect([a.action, centsAt(actions, `B${r}`), centsAt(actions, `C${r}`), centsAt(actions, `D${r}`)]).toEqual([
+      a.action,
+      a.receipts,
+      a.expenses,
+      a.result,
+    ]);
+  }
 }
