@@ -8,9 +8,9 @@
 import { byDateThenPj, exerciseLabel, isCounted, statusText, type Problem } from '../../templates/definition';
 import type { WorkbookLine } from '../../templates/workbook/build';
 import type { Db } from '../db/connect';
-import { exerciseFor, type Principal } from './access';
+import type { Principal } from './access';
 import { notFound, ServiceError } from './errors';
-import { crfInput, crfWorkbook } from './reports';
+import { crfWorkbook, workbookInput } from './reports';
 
 export { XLSX_TYPE } from './reports';
 
@@ -42,8 +42,9 @@ interface LineState {
 /**
  * The cahier workbook of a coop's exercise, for whoever may read the exercise (its mandataire,
  * the department's trésorier, an admin; 404 otherwise). The exercise is gathered as for the
- * compte rendu (lines, report à nouveau, last statement, side books); the lines are all the live
- * ones, each with its stored pointage, version and first problem.
+ * compte rendu (lines, report à nouveau, last statement, side books) but for the état de
+ * rapprochement, which the workbook does not carry; the lines are all the live ones, each with
+ * its stored pointage, version and first problem.
  */
 export async function exportWorkbook(
   db: Db,
@@ -51,15 +52,12 @@ export async function exportWorkbook(
   coop: string,
   year: number,
 ): Promise<ExportedWorkbook> {
-  const s = await exerciseFor(db, principal, coop, year);
-  const [input, states] = await Promise.all([
-    crfInput(db, principal, coop, year),
-    db.models.Line.findAll({
-      attributes: ['id', 'version', 'pointed', 'problems'],
-      where: { exerciseId: s.exercise.id, deleted: false },
-      raw: true,
-    }) as unknown as Promise<LineState[]>,
-  ]);
+  const { exercise: s, input } = await workbookInput(db, principal, coop, year);
+  const states = (await db.models.Line.findAll({
+    attributes: ['id', 'version', 'pointed', 'problems'],
+    where: { exerciseId: s.exercise.id, deleted: false },
+    raw: true,
+  })) as unknown as LineState[];
   const byId = new Map(states.map((r) => [String(r.id), r]));
   let drafts = 0;
   const lines: WorkbookLine[] = input.lines
@@ -71,8 +69,8 @@ export async function exportWorkbook(
       const text = statusText(problems);
       return {
         ...line,
-        // The état de rapprochement's view is the compte rendu's; the workbook carries the mark
-        // the treasurer set (what the add-in syncs back).
+        // The workbook carries the mark the treasurer set (what the add-in syncs back), not the
+        // état de rapprochement's view (the compte rendu's).
         pointed: Boolean(state?.pointed),
         id: line.id,
         version: state ? Number(state.version) : undefined,

@@ -5,10 +5,18 @@
  * exercise (its Compte rendu sheet and the side-book sheets recompute the same figures), or as
  * the PDF to be signed and sent to the department.
  */
-import { buildCrf, byDateThenPj, type Crf, type CrfInput, type IsoDate } from '../../templates/definition';
+import { Op } from 'sequelize';
+import {
+  buildCrf,
+  byDateThenPj,
+  exerciseBounds,
+  type Crf,
+  type CrfInput,
+  type IsoDate,
+} from '../../templates/definition';
 import { buildCahierWorkbook, type WorkbookLine } from '../../templates/workbook/build';
 import { crfPdf } from '../formats/pdf/crf';
-import { exerciseFor, type Principal } from './access';
+import { exerciseFor, type ExerciseScope, type Principal } from './access';
 import type { Db } from '../db/connect';
 import type { Scope } from './changes';
 import { liveLines } from './side-books/book-lines';
@@ -24,33 +32,83 @@ export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsh
 
 /** Everything the CRF is built from, read once. */
 export async function crfInput(db: Db, principal: Principal, coop: string, year: number, date?: IsoDate) {
+  return (await gather(db, principal, coop, year, { date, reconcile: true })).input;
+}
+
+/**
+ * What the export of the cahier workbook is built from: as `crfInput` without the état de
+ * rapprochement (the workbook carries the pointage the treasurer set, not the one it computes;
+ * the lines come with `pointed` false), only the last statement's date and balance (the
+ * Coopérative sheet's). With the exercise read once, for the caller's own queries.
+ */
+export async function workbookInput(db: Db, principal: Principal, coop: string, year: number) {
+  return gather(db, principal, coop, year, { reconcile: false });
+}
+
+async function gather(
+  db: Db,
+  principal: Principal,
+  coop: string,
+  year: number,
+  options: { date?: IsoDate; reconcile: boolean },
+): Promise<{ exercise: ExerciseScope; input: CrfInput }> {
   const s = await exerciseFor(db, principal, coop, year);
   const scope: Scope = { db, principal, exercise: s.exercise, chart: s.chart };
   const lines = await liveLines(scope);
   const [rec, cashCounts, subsidies, inventory] = await Promise.all([
-    reconciliationAt(scope, null),
+    options.reconcile
+      ? reconciled(scope)
+      : lastStatement(scope).then((statement) => ({ statement, outstanding: null })),
     listCashCounts(scope),
     listSubsidies(scope, lines),
     exerciseInventory(scope, lines),
   ]);
-  // A line is cleared at the exercise's end unless the état de rapprochement still lists it.
-  const outstanding = new Set([...rec.outstanding.payments.lines, ...rec.outstanding.receipts.lines].map((l) => l.id));
   const input: CrfInput = {
     coop: { number: s.coop.number, name: s.coop.name, school: s.coop.school, department: s.coop.departmentCode },
     exercise: { year, status: s.exercise.status },
-    date: date ?? new Date().toISOString().slice(0, 10),
+    date: options.date ?? new Date().toISOString().slice(0, 10),
     chart: s.chart,
     opening: { banque: Number(s.exercise.openingBanque), caisse: Number(s.exercise.openingCaisse) },
-    lines: lines.map((l) => ({ ...l, pointed: !outstanding.has(l.id) })),
-    statement:
-      rec.statement?.date && rec.statementBalance !== null
-        ? { date: rec.statement.date, balance: rec.statementBalance }
-        : null,
+    lines: lines.map((l) => ({ ...l, pointed: rec.outstanding ? !rec.outstanding.has(l.id) : false })),
+    statement: rec.statement,
     cashCounts,
     subsidies: subsidies.subsidies,
     inventory: inventory.items,
   };
-  return input;
+  return { exercise: s, input };
+}
+
+/** The état de rapprochement at the exercise's end: its statement and the lines it still lists. */
+async function reconciled(scope: Scope): Promise<{ statement: CrfInput['statement']; outstanding: Set<string> }> {
+  const rec = await reconciliationAt(scope, null);
+  return {
+    statement:
+      rec.statement?.date && rec.statementBalance !== null
+        ? { date: rec.statement.date, balance: rec.statementBalance }
+        : null,
+    // A line is cleared at the exercise's end unless the état de rapprochement still lists it.
+    outstanding: new Set([...rec.outstanding.payments.lines, ...rec.outstanding.receipts.lines].map((l) => l.id)),
+  };
+}
+
+/** The statement `reconciliationAt` reads: the latest ending by the exercise's end, with a closing balance. */
+async function lastStatement(scope: Scope): Promise<CrfInput['statement']> {
+  const row = (await scope.db.models.Statement.findOne({
+    attributes: ['periodTo', 'closingBalance'],
+    where: {
+      coopId: scope.exercise.coopId,
+      closingBalance: { [Op.ne]: null },
+      periodTo: { [Op.lte]: exerciseBounds(scope.exercise.year).end },
+    },
+    order: [
+      ['periodTo', 'DESC'],
+      ['id', 'DESC'],
+    ],
+    raw: true,
+  })) as { periodTo: IsoDate | null; closingBalance: number | string | null } | null;
+  return row?.periodTo && row.closingBalance !== null
+    ? { date: row.periodTo, balance: Number(row.closingBalance) }
+    : null;
 }
 
 export async function crfJson(db: Db, principal: Principal, coop: string, year: number, date?: IsoDate): Promise<Crf> {
