@@ -31,6 +31,8 @@ export interface ExportBenchResult {
   ours: number;
   /** Median ms of ExcelJS writing the same cells into bare sheets. */
   raw: number;
+  /** Each round's medians, in the order measured. */
+  rounds: { ours: number; raw: number }[];
 }
 
 interface Grid {
@@ -120,6 +122,7 @@ export async function benchExport(count = 2000): Promise<ExportBenchResult> {
       bytes: sample.bytes.length,
       ours: mid(ours),
       raw: mid(raw),
+      rounds: ours.map((o, i) => ({ ours: o, raw: raw[i]! })),
     };
   } finally {
     await db.close();
@@ -132,7 +135,8 @@ if (require.main === module) {
     (r) =>
       process.stdout.write(
         `Export de ${r.lines} lignes (${r.drafts} brouillons, ${r.cells} cellules, ${Math.round(r.bytes / 1024)} Ko) : ` +
-          `${r.ours.toFixed(0)} ms ; ExcelJS brut, même grille : ${r.raw.toFixed(0)} ms ; rapport ${(r.ours / r.raw).toFixed(2)}×\n`,
+          `${r.ours.toFixed(0)} ms ; ExcelJS brut, même grille : ${r.raw.toFixed(0)} ms ; rapport ${(r.ours / r.raw).toFixed(2)}×\n` +
+          `Tours : ${r.rounds.map((t) => `${t.ours.toFixed(0)} / ${t.raw.toFixed(0)} ms (${(t.ours / t.raw).toFixed(2)}×)`).join(' ; ')}\n`,
       ),
     (e: Error) => {
       process.stderr.write(`${e.stack}\n`);
