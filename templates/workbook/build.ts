@@ -325,7 +325,8 @@ function buildCahierSheet(
     columns: layout.columns.map((c, i) => ({
       name: c.header,
       filterButton: c.type !== 'technical',
-      // Applied by the library to each cell of the column as it stores the rows (one pass).
+      // The table's format of the column (new rows typed below take it); the library also copies
+      // it into each cell of the column as it stores the rows.
       style: cellStyle(c),
       ...(i === 0
         ? { totalsRowLabel: 'Totaux' }
@@ -335,6 +336,14 @@ function buildCahierSheet(
     })),
     rows: data as ExcelJS.CellValue[][],
   });
+  // The cells of the rows: one style object per column, shared (the writer resolves a style
+  // object once, not once per cell as for the copies the library made); nothing sets the style
+  // of a row's cell afterwards (the header and totals rows keep their own).
+  const styles = layout.columns.map((c) => cellStyle(c) ?? {});
+  for (let r = first; r <= last; r++) {
+    const row = ws.getRow(r);
+    styles.forEach((style, i) => (row.getCell(i + 1).style = style));
+  }
 
   // Titles above the table: the cahier, then the two pages, then the groups.
   const titleCell = ws.getCell('A1');
