@@ -5,7 +5,6 @@
  * exercise (its Compte rendu sheet and the side-book sheets recompute the same figures), or as
  * the PDF to be signed and sent to the department.
  */
-import { Op } from 'sequelize';
 import {
   buildCrf,
   byDateThenPj,
@@ -23,7 +22,7 @@ import { liveLines } from './side-books/book-lines';
 import { listCashCounts } from './side-books/cash-counts';
 import { exerciseInventory } from './side-books/inventory';
 import { listSubsidies } from './side-books/subsidies';
-import { reconciliationAt } from './statements';
+import { reconciliationAt, statementAt } from './statements';
 
 export const REPORT_FORMATS = ['json', 'xlsx', 'pdf'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -93,19 +92,7 @@ async function reconciled(scope: Scope): Promise<{ statement: CrfInput['statemen
 
 /** The statement `reconciliationAt` reads: the latest ending by the exercise's end, with a closing balance. */
 async function lastStatement(scope: Scope): Promise<CrfInput['statement']> {
-  const row = (await scope.db.models.Statement.findOne({
-    attributes: ['periodTo', 'closingBalance'],
-    where: {
-      coopId: scope.exercise.coopId,
-      closingBalance: { [Op.ne]: null },
-      periodTo: { [Op.lte]: exerciseBounds(scope.exercise.year).end },
-    },
-    order: [
-      ['periodTo', 'DESC'],
-      ['id', 'DESC'],
-    ],
-    raw: true,
-  })) as { periodTo: IsoDate | null; closingBalance: number | string | null } | null;
+  const row = await statementAt(scope, exerciseBounds(scope.exercise.year).end);
   return row?.periodTo && row.closingBalance !== null
     ? { date: row.periodTo, balance: Number(row.closingBalance) }
     : null;

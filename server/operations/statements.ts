@@ -442,15 +442,20 @@ export async function acceptProposals(
  * latest statement ending by then, the lines not yet cleared at that date (a line pointed on a
  * statement line dated after it was still outstanding), the cahier's bank balance, the gap.
  */
-export async function reconciliationAt(scope: Scope, date: string | null) {
-  const at = date ?? exerciseBounds(scope.exercise.year).end;
-  const statement = await scope.db.models.Statement.findOne({
+/** The statement a reconciliation at `at` is made with: the latest ending by then, with a closing balance. */
+export function statementAt(scope: Scope, at: string) {
+  return scope.db.models.Statement.findOne({
     where: { coopId: scope.exercise.coopId, closingBalance: { [Op.ne]: null }, periodTo: { [Op.lte]: at } },
     order: [
       ['periodTo', 'DESC'],
       ['id', 'DESC'],
     ],
   });
+}
+
+export async function reconciliationAt(scope: Scope, date: string | null) {
+  const at = date ?? exerciseBounds(scope.exercise.year).end;
+  const statement = await statementAt(scope, at);
   const rows = await exerciseLines(scope);
   const clearing = [...new Set(rows.flatMap((r) => (r.pointed && r.statementLineId ? [r.statementLineId] : [])))];
   const clearedOn = new Map(
