@@ -289,7 +289,7 @@ export async function dashboardResults(): Promise<
 > {
   return (await benchDashboard()).flatMap((r) => {
     const db = r.dialect === 'sqlite' ? 'SQLite' : 'MariaDB';
-    const what = `${r.coops} coopératives × ${Math.round(r.lines / r.coops)} lignes`;
+    const what = `${r.coops} coopératives, ${r.lines} lignes (${LINES} par coopérative qui a saisi)`;
     return [
       {
         name: `${db} : tableau de bord du département, ${what}, contrôles à jour (JSON de ${Math.round(r.bytes / 1024)} Ko) vs cible`,

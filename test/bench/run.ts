@@ -243,6 +243,17 @@ async function main(): Promise<void> {
         ]
       : []),
     '',
+    'Export — chaque côté mesuré à tour de rôle sur 3 tours, le tour médian : exportWorkbook (l’exercice lu dans SQLite,',
+    'livres annexes, classeur construit et écrit, ce que répond GET …/workbook.xlsx) ; brut : ExcelJS seul écrivant la même',
+    'grille (mêmes valeurs, formules en cellules simples). Leviers mesurés : une lecture allégée sans état de rapprochement',
+    '(le classeur porte le pointage enregistré ; 1,71× → 1,40×), un style partagé par colonne dans les lignes du cahier',
+    '(l’écrivain résout un style une fois par colonne et non par cellule ; 1,40× → 1,12×).',
+    '',
+    'Tableau de bord — 1 000 coopératives du département 69 (20 sans exercice, 25 sans ligne, 1 sur 20 clôturée avec son',
+    'compte rendu), lignes insérées en masse telles que le service les écrit ; GET …/dashboard sur le service : contrôles à',
+    'jour = médiane de 5 appels (une requête SQL d’agrégats avec les contrôles enregistrés, index de la migration 009) ;',
+    'premier appel puis tous périmés : chaque exercice ouvert recontrôlé, 4 à la fois, puis enregistré.',
+    '',
     'Volet Office — la colonne « Brut » porte la limite visée (300 Ko gzip) : le rapport est la part utilisée.',
     '',
   ];
