@@ -379,24 +379,30 @@ describe('la sélection d’une ligne', () => {
   });
 });
 
+/**
+ * The Office host running the pane, answering every requirement set asked with `supported`; the
+ * sets asked are noted (each describe removes it after each test).
+ */
+function fakeOffice(supported: boolean): string[] {
+  const asked: string[] = [];
+  (globalThis as any).Office = {
+    context: {
+      requirements: {
+        isSetSupported: (name: string, version?: string) => {
+          asked.push(`${name} ${version}`);
+          return supported;
+        },
+      },
+    },
+  };
+  return asked;
+}
+
 describe('la sélection de plusieurs lignes à la fois', () => {
   const L = layout.last.letter;
   const at = (row: number) => FIRST_DATA_ROW + row;
-  /** The Excel running the pane, with or without ExcelApi 1.9; the sets asked are noted. */
-  const office = (supports19: boolean) => {
-    const asked: string[] = [];
-    (globalThis as any).Office = {
-      context: {
-        requirements: {
-          isSetSupported: (name: string, version?: string) => {
-            asked.push(`${name} ${version}`);
-            return supports19;
-          },
-        },
-      },
-    };
-    return asked;
-  };
+  /** The Excel running the pane, with or without ExcelApi 1.9. */
+  const office = fakeOffice;
   afterEach(() => {
     delete (globalThis as any).Office;
   });
@@ -541,21 +547,8 @@ describe('la création du cahier dans un classeur', () => {
 });
 
 describe('le classeur complet du service (ExcelApi 1.13)', () => {
-  /** The Excel running the pane, with or without ExcelApi 1.13; the sets asked are noted. */
-  const office = (supports113: boolean) => {
-    const asked: string[] = [];
-    (globalThis as any).Office = {
-      context: {
-        requirements: {
-          isSetSupported: (name: string, version?: string) => {
-            asked.push(`${name} ${version}`);
-            return supports113;
-          },
-        },
-      },
-    };
-    return asked;
-  };
+  /** The Excel running the pane, with or without ExcelApi 1.13. */
+  const office = fakeOffice;
   afterEach(() => {
     delete (globalThis as any).Office;
   });
