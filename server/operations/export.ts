@@ -5,7 +5,14 @@
  * add-in can take the workbook over and sync it; and a department's batch, one workbook per coop
  * that has the exercise, built one at a time.
  */
-import { byDateThenPj, exerciseLabel, isCounted, statusText, type Problem } from '../../templates/definition';
+import {
+  DRAFT_MARK,
+  byDateThenPj,
+  exerciseLabel,
+  isCounted,
+  statusText,
+  type Problem,
+} from '../../templates/definition';
 import type { WorkbookLine } from '../../templates/workbook/build';
 import type { Db } from '../db/connect';
 import type { Principal } from './access';
@@ -75,7 +82,7 @@ export async function exportWorkbook(
         id: line.id,
         version: state ? Number(state.version) : undefined,
         // A draft always reads « ✗ … » (the formulas leave those rows out).
-        status: counted || text.startsWith('✗') ? text : '✗ Brouillon : ligne à corriger.',
+        status: counted || text.startsWith(DRAFT_MARK) ? text : `${DRAFT_MARK} Brouillon : ligne à corriger.`,
       };
     })
     .sort(byDateThenPj);
