@@ -285,7 +285,9 @@ export const ProblemType = z
   })
   .meta({ id: 'ProblemType', description: 'un type de problème que le service peut répondre' });
 
-export const Health = z.object({ status: z.literal('ok'), db: z.enum(['sqlite', 'mysql']) }).meta({ id: 'Health' });
+export const Health = z
+  .object({ status: z.enum(['ok', 'indisponible']), database: z.enum(['ok', 'unreachable']) })
+  .meta({ id: 'Health' });
 
 /** zod issues → French field errors ("lines[2].amount : …"); a missing field says so. */
 export function fieldErrors(error: z.ZodError, input: unknown, prefix = ''): { field: string; message: string }[] {

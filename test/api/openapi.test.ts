@@ -1,4 +1,4 @@
-/** /health and the OpenAPI document: every endpoint, generated from the validating schemas. */
+/** /health (200, or 503 when the database does not answer) and the OpenAPI document: every endpoint, generated from the validating schemas. */
 import { ROUTES } from '../../server/http/routes';
 import { Client, DATABASES, startTestService, type TestService } from './harness';
 
@@ -11,8 +11,20 @@ describe.each(DATABASES)('le service ($name)', (kind) => {
   });
   afterAll(() => service.stop());
 
-  test('GET /health names the database', async () => {
-    expect((await anonymous.request('GET', '/health')).body).toEqual({ status: 'ok', db: kind.name });
+  test('GET /health: the database answers', async () => {
+    const r = await anonymous.request('GET', '/health');
+    expect([r.status, r.body]).toEqual([200, { status: 'ok', database: 'ok' }]);
+  });
+
+  test('GET /health: 503 with the database unreachable, for a load balancer', async () => {
+    const other = await startTestService(kind);
+    try {
+      await other.db.sequelize.close();
+      const r = await new Client(other.url).request('GET', '/health');
+      expect([r.status, r.body]).toEqual([503, { status: 'indisponible', database: 'unreachable' }]);
+    } finally {
+      await other.stop().catch(() => undefined);
+    }
   });
 
   test('GET /api/openapi.json documents every route, and every $ref resolves', async () => {

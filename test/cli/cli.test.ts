@@ -466,7 +466,7 @@ describe('la commande cahier', () => {
       expect(paths[2]).toMatch(/cahier-087-0123-2025-2026\.xlsx$/);
       const count = Number(/exercice 2025-2026 : (\d+) écritures/.exec(out)![1]);
       const [, login, password] = /Connexion mandataire : (\S+) \/ (\S+)/.exec(out)!;
-      expect((await (await fetch(`${url}/health`)).json()) as unknown).toEqual({ status: 'ok', db: 'sqlite' });
+      expect((await (await fetch(`${url}/health`)).json()) as unknown).toEqual({ status: 'ok', database: 'ok' });
       const session = (await (
         await fetch(`${url}/api/session`, {
           method: 'POST',

@@ -1,9 +1,29 @@
 /** The service itself: its health, and the problem types its errors point to. */
 import { z } from 'zod';
 import { PROBLEM_CODES, PROBLEM_TYPES, ServiceError, problemType, type ProblemCode } from '../../operations/errors';
+import type { Db } from '../../db/connect';
 import type { Route } from '../context';
 import * as S from '../schemas';
 import { problem } from './shared';
+
+/** Health checks wait this long for the database before calling it unreachable. */
+const HEALTH_TIMEOUT_MS = 2_000;
+
+/** True when the database answers a query within the time limit (a load balancer's check must not hang). */
+async function databaseAnswers(db: Db): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((ok) => {
+    timer = setTimeout(() => ok(false), HEALTH_TIMEOUT_MS);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([db.sequelize.query('SELECT 1').then(() => true), late]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 const problemJson = (code: ProblemCode) => ({ type: problemType(code), code, ...PROBLEM_TYPES[code] });
 
@@ -14,10 +34,21 @@ export const SERVICE_ROUTES: Route[] = [
     summary: 'état du service et de sa base',
     tag: 'service',
     auth: false,
-    responses: { 200: { description: 'le service répond', schema: S.Health } },
+    responses: {
+      200: { description: 'le service et sa base répondent : {"status":"ok","database":"ok"}', schema: S.Health },
+      503: {
+        description:
+          'la base ne répond pas (ou pas dans les 2 s) : {"status":"indisponible","database":"unreachable"}, pour qu’un répartiteur de charge écarte l’instance',
+        schema: S.Health,
+      },
+    },
     async handle(r) {
-      await r.services.db.sequelize.query('SELECT 1');
-      r.ctx.body = { status: 'ok', db: r.services.db.dialect };
+      if (await databaseAnswers(r.services.db)) {
+        r.ctx.body = { status: 'ok', database: 'ok' };
+      } else {
+        r.ctx.status = 503;
+        r.ctx.body = { status: 'indisponible', database: 'unreachable' };
+      }
     },
   },
   {
