@@ -1,3 +1,7 @@
+// The command line the tests start (bin/cahier.js) runs the TypeScript sources, never a build
+// of the server that may be older than them.
+process.env.CAHIER_SOURCES = '1';
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',

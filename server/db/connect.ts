@@ -66,6 +66,27 @@ class WriteQueue {
   }
 }
 
+interface SqliteConnectionManager {
+  getConnection(options?: { uuid?: string }): Promise<{ uuid?: string; close(): void }>;
+  releaseConnection(connection: { uuid?: string }, force?: boolean): void;
+}
+
+/**
+ * SQLite: every transaction runs on one connection kept open. Sequelize opens a new connection
+ * for each transaction and closes it after (the file opened, the schema read again); writes
+ * are queued one at a time anyway, so one writer connection serves them all.
+ */
+function keepWriterConnection(sequelize: Sequelize): void {
+  const manager = sequelize.connectionManager as unknown as SqliteConnectionManager;
+  const get = manager.getConnection.bind(manager);
+  const release = manager.releaseConnection.bind(manager);
+  manager.getConnection = (options) =>
+    get(options?.uuid && options.uuid !== 'default' ? { ...options, uuid: 'writer' } : options);
+  manager.releaseConnection = (connection, force) => {
+    if (force) release(connection, force);
+  };
+}
+
 export interface Db {
   sequelize: Sequelize;
   dialect: Dialect;
@@ -119,6 +140,7 @@ export async function openDb(url: string, options: { logging?: boolean; pool?: n
     });
   }
   await sequelize.authenticate();
+  if (target.dialect === 'sqlite') keepWriterConnection(sequelize);
   if (target.dialect === 'sqlite' && target.storage !== ':memory:') {
     await sequelize.query('PRAGMA journal_mode = WAL');
   }

@@ -13,6 +13,7 @@ import { ROUTES } from './routes';
 import { readMultipartFile } from './multipart';
 import { fieldErrors } from './schemas';
 import { serveAddin } from './static';
+import { unavailable } from '../db/unavailable';
 
 export type { Services } from './context';
 
@@ -196,17 +197,18 @@ export function createApp(services: Services): Koa {
         throw new ServiceError(404, 'introuvable', `Aucune ressource à l’adresse ${ctx.path}.`);
       }
     } catch (e) {
+      // A client that hung up mid-request is not an error of the service.
+      if (ctx.req.socket.destroyed || (e as { message?: string }).message === 'aborted') return;
       const err =
         e instanceof ServiceError
           ? e
-          : new ServiceError(
+          : (unavailable(e) ??
+            new ServiceError(
               500,
               'erreur_interne',
               'Le service a rencontré une erreur inattendue ; rien n’a été enregistré à moitié. Réessayez.',
-            );
-      // A client that hung up mid-request is not an error of the service.
-      if (ctx.req.socket.destroyed || (e as NodeJS.ErrnoException).code === 'ECONNRESET') return;
-      if (!(e instanceof ServiceError)) ctx.app.emit('error', e, ctx);
+            ));
+      if (err.status === 500) ctx.app.emit('error', e, ctx);
       const { retryAfter, ...extra } = err.extra;
       if (typeof retryAfter === 'number') ctx.set('Retry-After', String(retryAfter));
       ctx.status = err.status;

@@ -6,6 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
 import type { Context, Next } from 'koa';
+import { ROOT } from '../paths';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -18,10 +19,10 @@ const TYPES: Record<string, string> = {
 };
 
 /** The built pane (CAHIER_ADDIN_DIR may point at another build, e.g. for tests run side by side). */
-export const ADDIN_DIR = process.env.CAHIER_ADDIN_DIR ?? resolve(__dirname, '../../dist/addin');
-const MANIFEST = resolve(__dirname, '../../manifest.xml');
+export const ADDIN_DIR = process.env.CAHIER_ADDIN_DIR ?? resolve(ROOT, 'dist/addin');
+const MANIFEST = resolve(ROOT, 'manifest.xml');
 /** The French help page the manifest's SupportUrl and LearnMoreUrl and the pane point at. */
-const HELP = resolve(__dirname, 'aide.html');
+const HELP = resolve(ROOT, 'server/http/aide.html');
 
 export function serveAddin(dir = ADDIN_DIR) {
   return async (ctx: Context, next: Next) => {
