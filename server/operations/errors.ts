@@ -44,7 +44,11 @@ export const PROBLEM_TYPES = {
   version_requise: { status: 428, title: 'Version requise (en-tête If-Match)' },
   connexion_bloquee: { status: 429, title: 'Trop d’essais de connexion : connexion bloquée un moment' },
   erreur_interne: { status: 500, title: 'Erreur inattendue du service ; rien n’est enregistré à moitié' },
-  base_indisponible: { status: 503, title: 'Base de données momentanément injoignable ; rien n’est enregistré à moitié' },
+  base_indisponible: {
+    status: 503,
+    title: 'Base de données momentanément injoignable ; rien n’est enregistré à moitié',
+  },
+  delai_depasse: { status: 503, title: 'Délai de traitement dépassé : l’opération a pu aboutir ou non, vérifiez' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof PROBLEM_TYPES;
