@@ -4,7 +4,15 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DbUrlError } from '../db/connect';
 import { DEMO_LOGINS } from '../demo/seed';
-import { startService, type RunningService, type ServiceOptions } from '../service';
+import type { DemoInfo } from '../demo/seed';
+import {
+  DEFAULT_GRACE_MS,
+  startService,
+  type RunningService,
+  type ServiceOptions,
+  type ShutdownReport,
+} from '../service';
+import { parseWorkers, runCluster } from './cluster';
 import { UserError, type Command, type OptionSpec, type Output, type Values } from './command';
 import { DB_OPTION, dbUrl } from './db-option';
 
@@ -70,8 +78,19 @@ export function parseProxyHops(values: Values): number {
   return hops;
 }
 
-export async function runService(values: Values, io: Output, demo: boolean): Promise<RunningService> {
-  const options: ServiceOptions = {
+/** `--request-timeout SECONDES` (or REQUEST_TIMEOUT): the time limit of a request; absent: the service's default. */
+export function parseRequestTimeout(values: Values): number | undefined {
+  const raw = (values['request-timeout'] as string | undefined) ?? process.env.REQUEST_TIMEOUT;
+  if (raw === undefined || raw === '') return undefined;
+  const seconds = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || seconds < 1 || seconds > 3600)
+    throw new UserError(`--request-timeout attend un nombre de secondes entre 1 et 3600, pas « ${raw} ».`, 2);
+  return seconds;
+}
+
+/** The service's options read from the command line (and the environment). */
+export async function serviceOptions(values: Values, io: Output, demo: boolean): Promise<ServiceOptions> {
+  return {
     dbUrl: dbUrl(values),
     port: parsePort(values),
     host: (values.host as string | undefined) ?? '127.0.0.1',
@@ -79,36 +98,92 @@ export async function runService(values: Values, io: Output, demo: boolean): Pro
     demo,
     proxyHops: parseProxyHops(values),
     attachmentsDir: typeof values.attachments === 'string' ? values.attachments : null,
+    requestTimeout: parseRequestTimeout(values),
   };
-  let service: RunningService;
-  try {
-    service = await startService(options);
-  } catch (e) {
-    if (e instanceof DbUrlError) throw new UserError(e.message, 2);
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE')
-      throw new UserError(`Le port ${options.port} est déjà pris : choisissez-en un autre avec --port.`);
-    throw new UserError(`Le service n’a pas pu démarrer : ${(e as Error).message}`);
-  }
-  io.out(`Cahier Coop : service démarré sur ${service.url} (base ${service.db.dialect}).\n`);
-  io.out(`  État : ${service.url}/health   API : ${service.url}/api/openapi.json\n`);
-  io.out(
-    `  Volet Office : ${service.url}/taskpane.html   Manifeste à charger dans Excel : ${service.url}/manifest.xml\n`,
-  );
-  if (options.attachmentsDir) io.out(`  Pièces justificatives : ${service.attachments.description}\n`);
-  if (service.demo) {
+}
+
+/** A failure to start, as the French message the user reads. */
+export function startFailure(e: unknown, port: number): UserError {
+  if (e instanceof UserError) return e;
+  if (e instanceof DbUrlError) return new UserError(e.message, 2);
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE')
+    return new UserError(`Le port ${port} est déjà pris : choisissez-en un autre avec --port.`);
+  return new UserError(`Le service n’a pas pu démarrer : ${(e as Error).message}`);
+}
+
+/** What the service prints once it listens (tests and scripts read the first line's URL). */
+export function printStarted(
+  io: Output,
+  started: { url: string; dialect: string; attachments: string | null; demo: DemoInfo | null },
+): void {
+  const { url } = started;
+  io.out(`Cahier Coop : service démarré sur ${url} (base ${started.dialect}).\n`);
+  io.out(`  État : ${url}/health   API : ${url}/api/openapi.json\n`);
+  io.out(`  Volet Office : ${url}/taskpane.html   Manifeste à charger dans Excel : ${url}/manifest.xml\n`);
+  if (started.attachments) io.out(`  Pièces justificatives : ${started.attachments}\n`);
+  if (started.demo) {
     io.out(
-      `  Coopérative de démonstration ${service.demo.coop}, exercice ${service.demo.exercise}-${service.demo.exercise + 1} : ${service.demo.lines} écritures.\n` +
+      `  Coopérative de démonstration ${started.demo.coop}, exercice ${started.demo.exercise}-${started.demo.exercise + 1} : ${started.demo.lines} écritures.\n` +
         `  Connexion mandataire : ${DEMO_LOGINS.mandataire.login} / ${DEMO_LOGINS.mandataire.password}` +
         `   trésorier départemental : ${DEMO_LOGINS.tresorier.login} / ${DEMO_LOGINS.tresorier.password}\n`,
     );
   }
+}
+
+/** The French account of a stop: what was answered, what was cut at the time limit. */
+export function shutdownSummary(report: ShutdownReport): string {
+  const parts = [
+    `${report.finished} requête${report.finished > 1 ? 's' : ''} en cours terminée${report.finished > 1 ? 's' : ''}`,
+  ];
+  if (report.refused) parts.push(`${report.refused} refusée${report.refused > 1 ? 's' : ''} pendant l’arrêt (503)`);
+  if (report.cut)
+    parts.push(
+      `${report.cut} interrompue${report.cut > 1 ? 's' : ''} au bout de ${DEFAULT_GRACE_MS / 1000} s (sans réponse : rien d’enregistré à moitié)`,
+    );
+  return `Service arrêté : ${parts.join(', ')}.\n`;
+}
+
+/**
+ * SIGTERM (an orchestrator, systemd, docker stop) or SIGINT (Ctrl+C): a graceful stop, then exit
+ * code 0. A second signal during the stop changes nothing (the stop has its own time limit).
+ */
+export function stopOnSignals(service: RunningService, io: Output, quiet = false): void {
+  let stopping = false;
   const stop = () => {
-    io.out('Arrêt du service…\n');
-    void service.close().then(() => process.exit(0));
+    if (stopping) return;
+    stopping = true;
+    if (!quiet) io.out('Arrêt du service : plus de nouvelle connexion, les requêtes en cours se terminent…\n');
+    void service.close().then(
+      (report) => {
+        if (!quiet || report.cut) io.out(shutdownSummary(report));
+        process.exit(0);
+      },
+      (e: unknown) => {
+        io.err(`Erreur pendant l’arrêt du service : ${(e as Error).message}\n`);
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+export async function runService(values: Values, io: Output, demo: boolean): Promise<RunningService> {
+  const options = await serviceOptions(values, io, demo);
+  let service: RunningService;
+  try {
+    service = await startService(options);
+  } catch (e) {
+    throw startFailure(e, options.port);
+  }
+  printStarted(io, {
+    url: service.url,
+    dialect: service.db.dialect,
+    attachments: options.attachmentsDir ? service.attachments.description : null,
+    demo: service.demo,
+  });
+  stopOnSignals(service, io);
   return service;
 }
 
@@ -138,8 +213,22 @@ export const serveCommand: Command = {
       value: 'N',
       description: 'nombre de proxys inverses de confiance en chaîne (défaut avec --proxy : 1)',
     },
+    workers: {
+      type: 'string',
+      value: 'N',
+      description:
+        'N processus de service sur le même port (MySQL/MariaDB seulement ; un processus arrêté par accident est remplacé)',
+    },
+    'request-timeout': {
+      type: 'string',
+      value: 'SECONDES',
+      description:
+        'délai d’une requête avant la réponse 503 (défaut : $REQUEST_TIMEOUT, sinon 30 ; dix fois plus pour les imports, exports, PDF et le tableau de bord)',
+    },
   },
   async run(values, _positionals, io) {
+    const workers = parseWorkers(values);
+    if (workers !== null) return runCluster(values, io, workers);
     await runService(values, io, Boolean(values.demo));
     return new Promise<number>(() => undefined); // runs until stopped
   },

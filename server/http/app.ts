@@ -4,9 +4,11 @@
  */
 import Koa, { type Context } from 'koa';
 import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
 import type { z } from 'zod';
 import { PROBLEM_TYPES, ServiceError, problemType, type FieldError } from '../operations/errors';
 import { authenticate, tokenHash } from '../operations/sessions';
+import { performance } from 'node:perf_hooks';
 import { openApiDocument } from './openapi';
 import type { Route, Services } from './context';
 import { ROUTES } from './routes';
@@ -14,6 +16,7 @@ import { readMultipartFile } from './multipart';
 import { fieldErrors } from './schemas';
 import { serveAddin } from './static';
 import { unavailable } from '../db/unavailable';
+import { defaultLogger, requestLog, routeOf, serializeError, type Logger, type RequestLogState } from './logging';
 
 export type { Services } from './context';
 
@@ -68,45 +71,89 @@ function checkPath(ctx: Context): void {
 
 const MAX_BODY = 20 * 1024 * 1024;
 
-/** The request's bytes, refused (413) beyond `max` before they are all read. */
+/** The default time limit of a request, in seconds. */
+export const DEFAULT_REQUEST_TIMEOUT = 30;
+/** How many times the default limit the long routes get. */
+export const LONG_ROUTE_FACTOR = 10;
+
+/** The limits in ms: `normal` for most routes, `long` for imports, exports, PDFs, the dashboard. */
+export function requestLimits(seconds = DEFAULT_REQUEST_TIMEOUT): { normal: number; long: number } {
+  return { normal: seconds * 1000, long: seconds * 1000 * LONG_ROUTE_FACTOR };
+}
+
+/** 413 beyond `max` bytes. */
+function tooBig(max: number): ServiceError {
+  return new ServiceError(
+    413,
+    'corps_trop_gros',
+    `La requête dépasse ${Math.round(max / 1024 / 1024)} Mo : envoyez des lots ou des fichiers plus petits.`,
+  );
+}
+
+/**
+ * The request's bytes, refused (413) beyond `max` before they are all read: the files of the
+ * upload routes, handed to their parsers as they came (bodyparser reads JSON, forms and text).
+ */
 async function readBytes(ctx: Context, max: number): Promise<Buffer> {
-  const tooBig = () =>
-    new ServiceError(
-      413,
-      'corps_trop_gros',
-      `La requête dépasse ${Math.round(max / 1024 / 1024)} Mo : envoyez des lots ou des fichiers plus petits.`,
-    );
-  if (Number(ctx.get('Content-Length') || 0) > max) throw tooBig();
+  if (Number(ctx.get('Content-Length') || 0) > max) throw tooBig(max);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of ctx.req) {
     size += (chunk as Buffer).length;
-    if (size > max) throw tooBig();
+    if (size > max) throw tooBig(max);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
 }
 
+/** co-body's refusals (raw-body's `type`, inflation's 415, JSON.parse's SyntaxError) in French. */
+function jsonBodyError(e: unknown): ServiceError {
+  const { type, status } = e as { type?: string; status?: number };
+  if (type === 'entity.too.large' || status === 413) return tooBig(MAX_BODY);
+  if (status === 415)
+    return new ServiceError(
+      415,
+      'format_non_json',
+      'Le corps de la requête doit être du JSON en UTF-8 (compressé en gzip ou deflate au plus).',
+    );
+  if (e instanceof SyntaxError)
+    return new ServiceError(400, 'json_invalide', `Le corps de la requête n’est pas du JSON valide : ${e.message}`);
+  if (typeof status === 'number' && status >= 400 && status < 500)
+    return new ServiceError(400, 'json_invalide', 'Le corps de la requête est incomplet ou illisible.');
+  throw e;
+}
+
+const isJson = (ctx: Context) => Boolean(ctx.is('application/json', 'application/*+json'));
+
+/** JSON bodies only (any JSON value, not only objects), up to 20 Mo, refusals in French. */
+const parseJsonBody = bodyParser({
+  enableTypes: ['json'],
+  detectJSON: isJson,
+  jsonLimit: MAX_BODY,
+  jsonStrict: false,
+  onError(e, ctx) {
+    // Blanks only are no body, as an empty one is.
+    if (e instanceof SyntaxError && !String((e as { body?: unknown }).body ?? '').trim()) {
+      ctx.request.rawBody = '';
+      return;
+    }
+    throw jsonBodyError(e);
+  },
+});
+const noNext = async () => undefined;
+
+/** The JSON body, or undefined when there is none (empty or blank); 415 for a body of another type. */
 async function readJson(ctx: Context): Promise<unknown> {
-  const bytes = await readBytes(ctx, MAX_BODY);
-  const text = bytes.toString('utf8');
-  if (!text.trim()) return undefined;
-  if (!ctx.is('application/json', 'application/*+json')) {
+  if (!isJson(ctx)) {
+    if (ctx.get('Transfer-Encoding') === '' && Number(ctx.get('Content-Length') || 0) === 0) return undefined;
     throw new ServiceError(
       415,
       'format_non_json',
       'Le corps de la requête doit être du JSON (Content-Type: application/json).',
     );
   }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new ServiceError(
-      400,
-      'json_invalide',
-      `Le corps de la requête n’est pas du JSON valide : ${(e as Error).message}`,
-    );
-  }
+  await parseJsonBody(ctx, noNext);
+  return ctx.request.rawBody?.trim() ? ctx.request.body : undefined;
 }
 
 function validationError(errors: FieldError[], what = 'requête'): ServiceError {
@@ -164,20 +211,89 @@ function handler(route: Route, services: Services) {
   };
 }
 
+/**
+ * Routes whose work is long by nature (besides those that receive a file): exports, PDFs, the
+ * department's dashboard, the closure (which archives the compte rendu in every format).
+ */
+export const LONG_ROUTES: ReadonlySet<string> = new Set([
+  'get /api/coops/{coop}/exercises/{year}/workbook.xlsx',
+  'get /api/departments/{code}/workbooks.zip',
+  'get /api/departments/{code}/dashboard',
+  'get /api/coops/{coop}/exercises/{year}/report',
+  'get /api/coops/{coop}/exercises/{year}/cahier.pdf',
+  'post /api/coops/{coop}/exercises/{year}/closure',
+]);
+
+/** A route's time limit in ms: long for the routes above and those that receive a file. */
+export function routeLimit(route: Route, seconds?: number): number {
+  const limits = requestLimits(seconds);
+  const long = route.upload || route.multipart || LONG_ROUTES.has(`${route.method} ${route.path}`);
+  return long ? limits.long : limits.normal;
+}
+
+/**
+ * The route's work, answered by a French 503 once `ms` have passed. The work itself goes on (a
+ * transaction is not cut in the middle): whether it ended, and how, is logged.
+ */
+function timeLimited(ms: number, logger: Logger, work: (ctx: Context) => Promise<void>) {
+  return async (ctx: Context) => {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(
+          new ServiceError(
+            503,
+            'delai_depasse',
+            `Le service n’a pas répondu dans le délai de ${formatSeconds(ms)}. L’opération a pu aboutir malgré tout : vérifiez avant de la refaire.`,
+          ),
+        );
+      }, ms);
+    });
+    const done = work(ctx);
+    try {
+      await Promise.race([done, expired]);
+    } catch (e) {
+      if (e instanceof ServiceError && e.code === 'delai_depasse') {
+        const started = performance.now() - ms;
+        const reqId = (ctx.state as RequestLogState).reqId;
+        const late = { reqId, method: ctx.method, route: routeOf(ctx) };
+        done.then(
+          () => logger.warn({ ...late, ms: Math.round(performance.now() - started) }, 'requête finie après son délai'),
+          (err: unknown) =>
+            logger.warn(
+              { ...late, ms: Math.round(performance.now() - started), err: serializeError(err) },
+              'requête en échec après son délai',
+            ),
+        );
+      }
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+const formatSeconds = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
+
 export function createApp(services: Services): Koa {
   // Behind N trusted proxies, X-Forwarded-For's last N entries are theirs: the client is the
   // address the outermost of them saw, whatever the client wrote before it.
   const hops = services.proxyHops ?? 0;
   const app = new Koa({ proxy: hops > 0, maxIpsCount: hops });
+  const logger = services.logger ?? defaultLogger();
   const router = new Router();
   for (const route of ROUTES) {
-    router[route.method](route.path.replace(/\{(\w+)\}/g, ':$1'), handler(route, services));
+    router[route.method](
+      route.path.replace(/\{(\w+)\}/g, ':$1'),
+      timeLimited(routeLimit(route, services.requestTimeout), logger, handler(route, services)),
+    );
   }
   const openapi = openApiDocument();
   router.get('/api/openapi.json', (ctx) => {
     ctx.body = openapi;
   });
 
+  app.use(requestLog(logger));
   app.use(async (ctx, next) => {
     securityHeaders(ctx);
     try {
@@ -226,9 +342,16 @@ export function createApp(services: Services): Koa {
   app.use(serveAddin());
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));
-  app.on('error', (e: Error) => {
-    if (process.env.NODE_ENV !== 'test' || process.env.CAHIER_DEBUG)
-      process.stderr.write(`Erreur : ${e.stack ?? e.message}\n`);
+  // Unexpected errors (500) and failures of a response's stream, with their stack.
+  app.on('error', (e: unknown, ctx?: Context) => {
+    logger.error(
+      {
+        reqId: (ctx?.state as RequestLogState | undefined)?.reqId,
+        ...(ctx ? { method: ctx.method, route: routeOf(ctx) } : {}),
+        err: serializeError(e),
+      },
+      'erreur inattendue',
+    );
   });
   return app;
 }

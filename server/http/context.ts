@@ -4,6 +4,7 @@
  * neither imports the other.
  */
 import type { Context } from 'koa';
+import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Db } from '../db/connect';
 import type { Principal } from '../operations/access';
@@ -22,6 +23,13 @@ export interface Services {
   attachments: AttachmentStore;
   /** The service's clock (absent: the system's); tests set it to check the closure on a given day. */
   now?: () => Date;
+  /**
+   * Time limit of a request in seconds (absent: 30); the long routes (imports, exports, PDFs,
+   * dashboard) get ten times as much. Past it the client gets a French 503 delai_depasse.
+   */
+  requestTimeout?: number;
+  /** Where the request logs go (absent: the process's logger, level from LOG_LEVEL). */
+  logger?: Logger;
 }
 
 export type Method = 'get' | 'put' | 'post' | 'patch' | 'delete';
