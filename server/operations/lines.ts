@@ -16,7 +16,6 @@ import {
   auditJson,
   insertRows,
   lockExercise,
-  updateAtVersion,
   versionConflict,
   versionRequired,
   type AuditJson,
@@ -24,6 +23,7 @@ import {
   type WriteOutcome,
 } from './changes';
 import { ServiceError } from './errors';
+import { linesById, livePjs, madeByDuplicating, updateLineAtVersion } from './line-store';
 
 export type { Scope, WriteOutcome } from './changes';
 
@@ -140,17 +140,16 @@ class ExerciseWriter {
       if (known && known.exerciseId !== this.exercise.id) throw idTaken();
       return known;
     }
-    return findLine(this.scope, id, this.t);
+    const [row] = await linesById(this.scope.db, this.t, [id]);
+    if (row && row.exerciseId !== this.exercise.id) throw idTaken();
+    this.known.set(id, row ?? null);
+    return row ?? null;
   }
 
   /** True when the line was made by duplicating (retries of a duplicate are harmless). */
   async isDuplicateCopy(id: string): Promise<boolean> {
     if (this.audits.some((a) => a.lineId === id && a.action === 'duplicate')) return true;
-    const audit = await this.scope.db.models.Audit.findOne({
-      where: { lineId: id, action: 'duplicate' },
-      transaction: this.t,
-    });
-    return audit !== null;
+    return madeByDuplicating(this.scope.db, this.t, id);
   }
 
   static async open(scope: Scope, t: Transaction): Promise<ExerciseWriter> {
@@ -168,12 +167,7 @@ class ExerciseWriter {
   private async loadPjs(list: string[] | 'all'): Promise<void> {
     const wanted = list === 'all' ? null : [...new Set(list)].filter((pj) => !this.pjComplete.has(pj));
     if (this.allPjs || (wanted && wanted.length === 0)) return;
-    const rows = await this.scope.db.models.Line.findAll({
-      attributes: ['id', 'pj'],
-      where: { exerciseId: this.exercise.id, deleted: false, ...(wanted ? { pj: wanted } : {}) },
-      transaction: this.t,
-      raw: true,
-    });
+    const rows = await livePjs(this.scope.db, this.t, this.exercise.id, wanted);
     for (const r of rows) this.track(r.id, null, r.pj);
     if (wanted) for (const pj of wanted) this.pjComplete.add(pj);
     else this.allPjs = true;
@@ -205,7 +199,7 @@ class ExerciseWriter {
   async prefetch(ids: string[], pjs: string[]): Promise<void> {
     const missing = [...new Set(ids)].filter((id) => !this.known.has(id));
     if (missing.length) {
-      const rows = await this.scope.db.models.Line.findAll({ where: { id: missing }, transaction: this.t });
+      const rows = await linesById(this.scope.db, this.t, missing);
       for (const id of missing) this.known.set(id, null);
       for (const r of rows) this.known.set(r.id, r);
     }
@@ -346,7 +340,7 @@ class ExerciseWriter {
     if (this.pendingInserts.get(existing.id) === existing) await this.flushInserts();
     const before = JSON.stringify(this.jsonOf(existing));
     const changes = { ...fields, version: existing.version + 1, seq: this.cursorOf.next(), updatedAt: this.now };
-    await updateAtVersion(this.scope.db.models.Line, { id: existing.id }, existing.version, changes, this.t);
+    await updateLineAtVersion(this.scope.db, this.t, existing.id, existing.version, changes);
     const oldPj = existing.deleted ? null : existing.pj;
     Object.assign(existing, changes);
     this.track(existing.id, oldPj, existing.deleted ? null : existing.pj);
@@ -357,6 +351,8 @@ class ExerciseWriter {
   private async flushInserts(): Promise<void> {
     if (!this.pendingInserts.size) return;
     await insertRows(this.scope.db, this.t, this.scope.db.models.Line, [...this.pendingInserts.values()]);
+    // Written: later requests of the group find them as stored rows.
+    for (const [id, row] of this.pendingInserts) this.known.set(id, row);
     this.pendingInserts.clear();
   }
 
