@@ -126,6 +126,11 @@ class InFlight {
   readonly listener = (req: IncomingMessage, res: ServerResponse): void => {
     if (this.stopping) {
       this.refused++;
+      // A request pipelined behind one in flight: that one keeps its connection open, so that
+      // this answer reaches the client (it closes the connection itself).
+      for (const earlier of this.handling.keys()) {
+        if (earlier.socket === req.socket && !earlier.headersSent) earlier.removeHeader('Connection');
+      }
       refuseDuringShutdown(req, res);
       return;
     }

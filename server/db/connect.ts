@@ -3,9 +3,10 @@
  * chosen by a URL. The service keeps no state of its own: with MySQL several instances can
  * share one database.
  */
+import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { Sequelize, Transaction } from 'sequelize';
+import { ConnectionError, Sequelize, Transaction } from 'sequelize';
 import { defineModels, type Models } from './models';
 
 export type Dialect = 'sqlite' | 'mysql';
@@ -87,6 +88,56 @@ function keepWriterConnection(sequelize: Sequelize): void {
   };
 }
 
+/** MySQL: time to open a connection, and to wait for a free one, before the request gets a 503. */
+const MYSQL_CONNECT_MS = 5_000;
+const MYSQL_ACQUIRE_MS = 10_000;
+/** At close, how long the transactions under way may take to end. */
+const CLOSE_WAIT_MS = 15_000;
+
+async function settledWithin(promises: Promise<unknown>[], ms: number): Promise<void> {
+  if (!promises.length) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.allSettled(promises), new Promise((ok) => (timer = setTimeout(ok, ms)))]);
+  clearTimeout(timer);
+}
+
+/** The SQLite file was deleted or replaced while the service had it open. */
+export class SqliteFileGoneError extends ConnectionError {
+  constructor(readonly storage: string) {
+    super(Object.assign(new Error(`SQLite file gone: ${storage}`), { code: 'SQLITE_FILE_GONE' }));
+    this.name = 'SqliteFileGoneError';
+  }
+}
+
+/**
+ * SQLite keeps writing into a file deleted (or replaced, as by a careless restore) under it: the
+ * writes would be lost at the next start. Every query first checks, at most every 250 ms, that
+ * the path still names the file opened; if not, the service refuses (503) until restarted.
+ */
+function watchSqliteFile(sequelize: Sequelize, storage: string): void {
+  const identity = (): string | null => {
+    try {
+      const s = statSync(storage);
+      return `${s.dev}:${s.ino}`;
+    } catch {
+      return null;
+    }
+  };
+  const opened = identity();
+  let checkedAt = 0;
+  let gone = false;
+  sequelize.addHook('beforeQuery', (options) => {
+    // A transaction's rollback goes through: the writer connection is left clean.
+    if ((options as { completesTransaction?: boolean }).completesTransaction) return;
+    const now = Date.now();
+    if (!gone && now - checkedAt >= 250) {
+      checkedAt = now;
+      gone = identity() !== opened;
+    }
+    if (gone) throw new SqliteFileGoneError(storage);
+  });
+}
+
 export interface Db {
   sequelize: Sequelize;
   dialect: Dialect;
@@ -134,28 +185,54 @@ export async function openDb(url: string, options: { logging?: boolean; pool?: n
       host: target.host,
       port: target.port,
       logging,
-      pool: { max: options.pool ?? 40, min: 0, idle: 10_000, acquire: 60_000 },
-      dialectOptions: { charset: 'utf8mb4', dateStrings: false },
+      // A database out of reach fails a request within seconds (a French 503), never hangs it:
+      // a connection is made within 5 s or refused, and waits at most 10 s for a free one (under
+      // the request's own time limit). Dead connections are dropped by the pool (validated when
+      // taken, destroyed on a socket error), so the service reconnects by itself once it is back.
+      pool: { max: options.pool ?? 40, min: 0, idle: 10_000, acquire: MYSQL_ACQUIRE_MS, evict: 1_000 },
+      dialectOptions: {
+        charset: 'utf8mb4',
+        dateStrings: false,
+        connectTimeout: MYSQL_CONNECT_MS,
+        enableKeepAlive: true,
+        keepAliveInitialDelay: 10_000,
+      },
       define: { charset: 'utf8mb4', collate: 'utf8mb4_unicode_ci' },
     });
   }
   await sequelize.authenticate();
   if (target.dialect === 'sqlite') keepWriterConnection(sequelize);
+  if (target.dialect === 'sqlite' && target.storage !== ':memory:') watchSqliteFile(sequelize, target.storage!);
   if (target.dialect === 'sqlite' && target.storage !== ':memory:') {
     await sequelize.query('PRAGMA journal_mode = WAL');
   }
   const queue = new WriteQueue();
   const dialect = target.dialect;
+  const writing = new Set<Promise<unknown>>();
+  const transaction = <T>(fn: (t: Transaction) => Promise<T>): Promise<T> => {
+    if (dialect === 'sqlite') {
+      return queue.run(() => sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, fn));
+    }
+    return sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.READ_COMMITTED }, fn);
+  };
   return {
     sequelize,
     dialect,
     models: defineModels(sequelize),
     write<T>(fn: (t: Transaction) => Promise<T>): Promise<T> {
-      if (dialect === 'sqlite') {
-        return queue.run(() => sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, fn));
-      }
-      return sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.READ_COMMITTED }, fn);
+      const running = transaction(fn);
+      const settled: Promise<unknown> = running.then(
+        () => writing.delete(settled),
+        () => writing.delete(settled),
+      );
+      writing.add(settled);
+      return running;
     },
-    close: () => sequelize.close(),
+    async close() {
+      // The transactions under way (a request answered by its time limit may still be writing;
+      // queued SQLite writes) end first: closing under them would fail them half-way.
+      await settledWithin([...writing], CLOSE_WAIT_MS);
+      await sequelize.close();
+    },
   };
 }

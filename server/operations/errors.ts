@@ -49,6 +49,7 @@ export const PROBLEM_TYPES = {
     title: 'Base de données momentanément injoignable ; rien n’est enregistré à moitié',
   },
   delai_depasse: { status: 503, title: 'Délai de traitement dépassé : l’opération a pu aboutir ou non, vérifiez' },
+  service_en_arret: { status: 503, title: 'Instance en cours d’arrêt : rien n’a été fait, réessayez' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof PROBLEM_TYPES;
