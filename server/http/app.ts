@@ -16,7 +16,7 @@ import { readMultipartFile } from './multipart';
 import { fieldErrors } from './schemas';
 import { serveAddin } from './static';
 import { unavailable } from '../db/unavailable';
-import { defaultLogger, requestLog, routeOf, serializeError, type Logger, type RequestLogState } from './logging';
+import { defaultLogger, requestLog, routeOf, type Logger, type RequestLogState } from './logging';
 
 export type { Services } from './context';
 
@@ -261,7 +261,7 @@ function timeLimited(ms: number, logger: Logger, work: (ctx: Context) => Promise
           () => logger.warn({ ...late, ms: Math.round(performance.now() - started) }, 'requête finie après son délai'),
           (err: unknown) =>
             logger.warn(
-              { ...late, ms: Math.round(performance.now() - started), err: serializeError(err) },
+              { ...late, ms: Math.round(performance.now() - started), err },
               'requête en échec après son délai',
             ),
         );
@@ -348,7 +348,7 @@ export function createApp(services: Services): Koa {
       {
         reqId: (ctx?.state as RequestLogState | undefined)?.reqId,
         ...(ctx ? { method: ctx.method, route: routeOf(ctx) } : {}),
-        err: serializeError(e),
+        err: e,
       },
       'erreur inattendue',
     );
