@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConnectionError, Sequelize, Transaction } from 'sequelize';
 import { defineModels, type Models } from './models';
+import { finalizeStatements } from './raw';
 
 export type Dialect = 'sqlite' | 'mysql';
 
@@ -86,6 +87,12 @@ function keepWriterConnection(sequelize: Sequelize): void {
   manager.releaseConnection = (connection, force) => {
     if (force) release(connection, force);
   };
+}
+
+function sqliteConnections(sequelize: Sequelize): unknown[] {
+  return Object.values(
+    (sequelize.connectionManager as unknown as { connections: Record<string, unknown> }).connections,
+  );
 }
 
 /** MySQL: time to open a connection, and to wait for a free one, before the request gets a 503. */
@@ -232,6 +239,8 @@ export async function openDb(url: string, options: { logging?: boolean; pool?: n
       // The transactions under way (a request answered by its time limit may still be writing;
       // queued SQLite writes) end first: closing under them would fail them half-way.
       await settledWithin([...writing], CLOSE_WAIT_MS);
+      // Statements prepared on the SQLite writer connection are finalized first, or it won't close.
+      if (dialect === 'sqlite') for (const c of sqliteConnections(sequelize)) finalizeStatements(c);
       await sequelize.close();
     },
   };
