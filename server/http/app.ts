@@ -7,7 +7,8 @@ import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { z } from 'zod';
 import { PROBLEM_TYPES, ServiceError, problemType, type FieldError } from '../operations/errors';
-import { authenticate, tokenHash } from '../operations/sessions';
+import { tokenHash } from '../operations/sessions';
+import { readSession } from '../operations/access';
 import { performance } from 'node:perf_hooks';
 import { openApiDocument } from './openapi';
 import type { Route, Services } from './context';
@@ -173,16 +174,29 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown, prefix: string): T {
   return r.data;
 }
 
+/** The coop and year of a route that names an exercise in its path, as the client wrote them. */
+function exerciseNamed(route: Route, ctx: Context): { coop: string; year: number } | null {
+  if (!route.params?.coop || !route.params.year) return null;
+  const coop: unknown = ctx.params.coop;
+  const year: unknown = ctx.params.year;
+  if (typeof coop !== 'string' || typeof year !== 'string' || !/^\d{4}$/.test(year) || coop.length > 40) return null;
+  return { coop, year: Number(year) };
+}
+
 function handler(route: Route, services: Services) {
   return async (ctx: Context) => {
     let principal = null;
     if (route.auth !== false) {
       const m = /^Bearer\s+(\S+)$/i.exec(ctx.get('Authorization'));
-      principal = m ? await authenticate(services.db, m[1]!) : null;
+      const hash = m ? tokenHash(m[1]!) : null;
+      // The exercise a request names is read with its session, in the same query.
+      const read = hash ? await readSession(services.db, hash, exerciseNamed(route, ctx)) : null;
+      principal = read?.principal ?? null;
       if (!principal) {
         throw new ServiceError(401, 'session_requise', 'Connectez-vous : la session est absente ou a expiré.');
       }
-      ctx.state.tokenHash = tokenHash(m![1]!);
+      ctx.state.tokenHash = hash;
+      ctx.state.exerciseRead = read!.exercise;
     }
     const params: Record<string, string> = {};
     for (const [name, spec] of Object.entries(route.params ?? {})) {

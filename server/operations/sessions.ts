@@ -9,10 +9,10 @@
  * before the first failure is counted. A check that succeeds gives its reservation back.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { Op, QueryTypes, type Transaction } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import type { Db } from '../db/connect';
 import { dummyHash, verifyPassword } from '../auth/password';
-import type { Principal } from './access';
+import { readSession, type Principal } from './access';
 import { ServiceError } from './errors';
 
 export const LOCKOUT = {
@@ -216,21 +216,7 @@ export async function login(db: Db, loginName: string, password: string, address
 
 /** The user of a live session, in one query (every request asks). */
 export async function authenticate(db: Db, token: string): Promise<Principal | null> {
-  const [row] = await db.sequelize.query<Record<string, unknown>>(
-    `SELECT u.id, u.login, u.role, u.coop_id, u.department_code, s.expires_at, s.revoked_at
-       FROM sessions s JOIN users u ON u.id = s.user_id
-      WHERE s.token_hash = :hash`,
-    { replacements: { hash: tokenHash(token) }, type: QueryTypes.SELECT },
-  );
-  const expires = new Date(row?.expires_at as string).getTime();
-  if (!row || row.revoked_at || !(expires > Date.now())) return null;
-  return {
-    userId: Number(row.id),
-    login: String(row.login),
-    role: row.role as Principal['role'],
-    coopId: row.coop_id === null ? null : Number(row.coop_id),
-    departmentCode: (row.department_code as string | null) ?? null,
-  };
+  return (await readSession(db, tokenHash(token))).principal;
 }
 
 export async function logout(db: Db, hash: string): Promise<void> {

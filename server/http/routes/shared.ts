@@ -1,7 +1,7 @@
 /** The pieces every route table uses: path parameters, error responses, If-Match, the scope. */
 import { z } from 'zod';
 import { exerciseBounds, exerciseLabel } from '../../../templates/definition';
-import { exerciseFor } from '../../operations/access';
+import { exerciseFor, type SessionRead } from '../../operations/access';
 import { ServiceError } from '../../operations/errors';
 import type { Scope } from '../../operations/changes';
 import type { RouteContext } from '../context';
@@ -70,7 +70,12 @@ export function replyVersioned(r: RouteContext, body: { version: number }, statu
 /** The exercise named by the path, if the principal may reach it. */
 export async function scopeOf(r: RouteContext): Promise<Scope> {
   const { coop, year } = r.params;
-  const s = await exerciseFor(r.services.db, r.principal, coop!, Number(year));
+  // Read with the session when the path's values are the ones validated.
+  const read = r.ctx.state.exerciseRead as SessionRead['exercise'];
+  const s =
+    read && read.coop === coop && read.year === Number(year)
+      ? read.scope()
+      : await exerciseFor(r.services.db, r.principal, coop!, Number(year));
   return { db: r.services.db, principal: r.principal, exercise: s.exercise, chart: s.chart };
 }
 
