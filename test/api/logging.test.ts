@@ -287,9 +287,9 @@ describe.each(DATABASES)('le délai des requêtes ($name)', (kind) => {
   beforeAll(async () => {
     service = await startTestService(kind);
     await seedWorld(service);
-    // 50 ms for the ordinary routes, 500 ms for the long ones.
-    logged = await loggedApp(service, 'info', { requestTimeout: 0.05 });
-    // Logged in on the suite's service: a login (its password hash) takes longer than 50 ms.
+    // 1 s for the ordinary routes, 10 s for the long ones.
+    logged = await loggedApp(service, 'info', { requestTimeout: 1 });
+    // Logged in on the suite's service: a login (its password hash) is slow on purpose.
     client = await sessionOn(logged, service, WORLD.logins.t87);
   });
   afterAll(async () => {
@@ -318,7 +318,7 @@ describe.each(DATABASES)('le délai des requêtes ($name)', (kind) => {
       status: 503,
       code: 'delai_depasse',
       detail:
-        'Le service n’a pas répondu dans le délai de 50 ms. L’opération a pu aboutir malgré tout : vérifiez avant de la refaire.',
+        'Le service n’a pas répondu dans le délai de 1 s. L’opération a pu aboutir malgré tout : vérifiez avant de la refaire.',
     });
     expect(logged.capture.of('lent-1')).toEqual([
       expect.objectContaining({ msg: 'requête', status: 503, route: '/api/coops' }),
@@ -337,7 +337,7 @@ describe.each(DATABASES)('le délai des requêtes ($name)', (kind) => {
   test('a long route (the department’s dashboard) is given ten times the limit', async () => {
     const real = dashboard.departmentDashboard;
     jest.spyOn(dashboard, 'departmentDashboard').mockImplementation(async (...args) => {
-      await new Promise((ok) => setTimeout(ok, 150));
+      await new Promise((ok) => setTimeout(ok, 1500));
       return real(...args);
     });
     const r = await client.request('GET', '/api/departments/87/dashboard');
@@ -347,7 +347,7 @@ describe.each(DATABASES)('le délai des requêtes ($name)', (kind) => {
     const Coop = service.db.models.Coop;
     const findAll = Coop.findAll.bind(Coop);
     jest.spyOn(Coop, 'findAll').mockImplementationOnce((async (...args: Parameters<typeof findAll>) => {
-      await new Promise((ok) => setTimeout(ok, 150));
+      await new Promise((ok) => setTimeout(ok, 1500));
       return findAll(...args);
     }) as typeof Coop.findAll);
     expect((await client.request('GET', '/api/coops')).body.code).toBe('delai_depasse');
