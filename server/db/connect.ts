@@ -240,7 +240,7 @@ export async function openDb(url: string, options: { logging?: boolean; pool?: n
       // queued SQLite writes) end first: closing under them would fail them half-way.
       await settledWithin([...writing], CLOSE_WAIT_MS);
       // Statements prepared on the SQLite writer connection are finalized first, or it won't close.
-      if (dialect === 'sqlite') for (const c of sqliteConnections(sequelize)) finalizeStatements(c);
+      if (dialect === 'sqlite') await Promise.all(sqliteConnections(sequelize).map(finalizeStatements));
       await sequelize.close();
     },
   };

@@ -5,9 +5,8 @@
  * write runs skip its query building and result mapping, which cost more than the database's own
  * work (see test/bench/RESULTS.md). Every value is bound as a parameter, never pasted in the SQL.
  *
- * Fixed statements are prepared once per connection and reused (node-sqlite3 Statement objects;
- * mysql2's `execute` keeps its own cache); statements whose shape varies (IN lists, multi-row
- * inserts) are sent with bound values and not kept, so the server's prepared statements stay few.
+ * Statements are prepared once per connection and reused (node-sqlite3 Statement objects; on
+ * MySQL, those of a fixed shape through mysql2's `execute`, which keeps its own cache).
  */
 import type { Transaction } from 'sequelize';
 import type { Db } from './connect';
@@ -17,7 +16,7 @@ export type RawRow = Record<string, unknown>;
 interface SqliteStatement {
   all(params: unknown[], done: (e: Error | null, rows: RawRow[]) => void): void;
   run(params: unknown[], done: (this: { changes: number }, e: Error | null) => void): void;
-  finalize(done?: () => void): void;
+  finalize(done?: (e: Error | null) => void): void;
 }
 interface SqliteConnection {
   all(sql: string, params: unknown[], done: (e: Error | null, rows: RawRow[]) => void): void;
@@ -33,14 +32,37 @@ interface ConnectionManager {
   releaseConnection(connection: unknown): Promise<void> | void;
 }
 
-/** Prepared statements of the SQLite writer connection, by SQL text. */
-const prepared = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
+/** Prepared statements of each SQLite connection, by SQL text, the most recently used last. */
+const prepared = new WeakMap<SqliteConnection, Map<string, Promise<SqliteStatement>>>();
+/** Statements kept per connection; the least recently used beyond it is finalized. */
+const KEPT_PER_CONNECTION = 100;
 
-function sqliteStatement(connection: SqliteConnection, sql: string): SqliteStatement {
+/**
+ * SQLite prepares a statement on the service's main thread: preparing the same SQL again for
+ * every request cost more than running it. Calls on one statement from concurrent requests
+ * queue on it, in order. A statement that fails to prepare is not kept.
+ */
+function sqliteStatement(connection: SqliteConnection, sql: string): Promise<SqliteStatement> {
   let cache = prepared.get(connection);
   if (!cache) prepared.set(connection, (cache = new Map()));
   let statement = cache.get(sql);
-  if (!statement) cache.set(sql, (statement = connection.prepare(sql)));
+  if (statement) {
+    cache.delete(sql);
+  } else {
+    const made = new Promise<SqliteStatement>((ok, ko) => {
+      const s = connection.prepare(sql, (e) => (e ? ko(e) : ok(s)));
+    });
+    made.catch(() => {
+      if (prepared.get(connection)?.get(sql) === made) prepared.get(connection)!.delete(sql);
+    });
+    statement = made;
+    if (cache.size >= KEPT_PER_CONNECTION) {
+      const [oldest, old] = cache.entries().next().value!;
+      cache.delete(oldest);
+      old.then((s) => s.finalize()).catch(() => undefined);
+    }
+  }
+  cache.set(sql, statement);
   return statement;
 }
 
@@ -48,71 +70,76 @@ function sqliteStatement(connection: SqliteConnection, sql: string): SqliteState
 const connectionOf = (t: Transaction) => (t as unknown as { connection: unknown }).connection;
 
 export interface RawOptions {
-  /** The statement's shape is fixed: prepare it once and reuse it (transactions only). */
+  /**
+   * MySQL: the statement's shape is fixed, the server prepares it once per connection (mysql2's
+   * `execute`); statements of varying shape are sent with their values escaped by mysql2 so the
+   * server's prepared statements stay few. SQLite keeps every statement (see sqliteStatement).
+   */
   keep?: boolean;
 }
 
-/** A SELECT in the transaction: rows with the database's column names. */
-export function rawSelect(db: Db, t: Transaction, sql: string, values: unknown[], options: RawOptions = {}) {
-  return new Promise<RawRow[]>((ok, ko) => {
-    const done = (e: Error | null, rows: unknown) => (e ? ko(e) : ok(rows as RawRow[]));
-    if (db.dialect === 'sqlite') {
-      const c = connectionOf(t) as SqliteConnection;
-      if (options.keep) sqliteStatement(c, sql).all(values, done);
-      else c.all(sql, values, done);
-    } else {
-      const c = connectionOf(t) as MysqlConnection;
-      if (options.keep) c.execute(sql, values, done);
-      else c.query(sql, values, done);
-    }
+async function sqliteAll(connection: SqliteConnection, sql: string, values: unknown[]): Promise<RawRow[]> {
+  const statement = await sqliteStatement(connection, sql);
+  return new Promise((ok, ko) => statement.all(values, (e, rows) => (e ? ko(e) : ok(rows))));
+}
+
+async function sqliteRun(connection: SqliteConnection, sql: string, values: unknown[]): Promise<number> {
+  const statement = await sqliteStatement(connection, sql);
+  return new Promise((ok, ko) =>
+    statement.run(values, function (e) {
+      if (e) ko(e);
+      else ok(this.changes);
+    }),
+  );
+}
+
+function mysqlCall(connection: MysqlConnection, sql: string, values: unknown[], keep: boolean): Promise<unknown> {
+  return new Promise((ok, ko) => {
+    const done = (e: Error | null, result: unknown) => (e ? ko(e) : ok(result));
+    if (keep) connection.execute(sql, values, done);
+    else connection.query(sql, values, done);
   });
+}
+
+/** A SELECT in the transaction: rows with the database's column names. */
+export async function rawSelect(db: Db, t: Transaction, sql: string, values: unknown[], options: RawOptions = {}) {
+  const c = connectionOf(t);
+  if (db.dialect === 'sqlite') return sqliteAll(c as SqliteConnection, sql, values);
+  return (await mysqlCall(c as MysqlConnection, sql, values, Boolean(options.keep))) as RawRow[];
 }
 
 /** An INSERT, UPDATE or DELETE in the transaction: the number of rows it changed. */
-export function rawRun(db: Db, t: Transaction, sql: string, values: unknown[], options: RawOptions = {}) {
-  return new Promise<number>((ok, ko) => {
-    if (db.dialect === 'sqlite') {
-      const c = connectionOf(t) as SqliteConnection;
-      const done = function (this: { changes: number }, e: Error | null) {
-        if (e) ko(e);
-        else ok(this.changes);
-      };
-      if (options.keep) sqliteStatement(c, sql).run(values, done);
-      else c.run(sql, values, done);
-    } else {
-      const c = connectionOf(t) as MysqlConnection;
-      const done = (e: Error | null, result: unknown) =>
-        e ? ko(e) : ok((result as { affectedRows: number }).affectedRows);
-      if (options.keep) c.execute(sql, values, done);
-      else c.query(sql, values, done);
-    }
-  });
+export async function rawRun(db: Db, t: Transaction, sql: string, values: unknown[], options: RawOptions = {}) {
+  const c = connectionOf(t);
+  if (db.dialect === 'sqlite') return sqliteRun(c as SqliteConnection, sql, values);
+  const result = await mysqlCall(c as MysqlConnection, sql, values, Boolean(options.keep));
+  return (result as { affectedRows: number }).affectedRows;
 }
 
 /**
- * A read outside any transaction, on a connection of Sequelize's pool (SQLite: its shared read
- * connection; statements are not kept there, reads of several requests run on it at once).
+ * A read outside any transaction, of a fixed shape, on a connection of Sequelize's pool (SQLite:
+ * its shared read connection).
  */
 export async function rawRead(db: Db, sql: string, values: unknown[]): Promise<RawRow[]> {
   const manager = db.sequelize.connectionManager as unknown as ConnectionManager;
   const connection = await manager.getConnection({ type: 'read' });
   try {
-    return await new Promise<RawRow[]>((ok, ko) => {
-      const done = (e: Error | null, rows: unknown) => (e ? ko(e) : ok(rows as RawRow[]));
-      if (db.dialect === 'sqlite') (connection as SqliteConnection).all(sql, values, done);
-      else (connection as MysqlConnection).execute(sql, values, done);
-    });
+    if (db.dialect === 'sqlite') return await sqliteAll(connection as SqliteConnection, sql, values);
+    return (await mysqlCall(connection as MysqlConnection, sql, values, true)) as RawRow[];
   } finally {
     if (db.dialect === 'mysql') await manager.releaseConnection(connection);
   }
 }
 
-/** Forgets the prepared statements of a connection about to close. */
-export function finalizeStatements(connection: unknown): void {
+/** Finalizes the prepared statements of a connection about to close (SQLite refuses to close otherwise). */
+export async function finalizeStatements(connection: unknown): Promise<void> {
   const cache = prepared.get(connection as SqliteConnection);
   if (!cache) return;
-  for (const statement of cache.values()) statement.finalize();
   prepared.delete(connection as SqliteConnection);
+  const statements = await Promise.allSettled(cache.values());
+  await Promise.all(
+    statements.map((r) => (r.status === 'fulfilled' ? new Promise<void>((ok) => r.value.finalize(() => ok())) : null)),
+  );
 }
 
 /** A value as the driver binds it (dates in UTC with milliseconds, as Sequelize writes them). */
