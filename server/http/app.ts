@@ -287,6 +287,9 @@ function timeLimited(ms: number, logger: Logger, work: (ctx: Context) => Promise
   };
 }
 
+/** Errors of a response's stream that mean the client closed the connection. */
+const CLIENT_GONE = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
 const formatSeconds = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
 
 export function createApp(services: Services): Koa {
@@ -356,15 +359,17 @@ export function createApp(services: Services): Koa {
   app.use(serveAddin());
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));
-  // Unexpected errors (500) and failures of a response's stream, with their stack.
+  // Unexpected errors (500) and failures of a response's stream, with their stack; a client that
+  // hung up while a file was sent is no failure of the service (debug level).
   app.on('error', (e: unknown, ctx?: Context) => {
-    logger.error(
+    const gone = CLIENT_GONE.has(String((e as { code?: unknown }).code));
+    logger[gone ? 'debug' : 'error'](
       {
         reqId: (ctx?.state as RequestLogState | undefined)?.reqId,
         ...(ctx ? { method: ctx.method, route: routeOf(ctx) } : {}),
         err: e,
       },
-      'erreur inattendue',
+      gone ? 'client parti avant la fin de la réponse' : 'erreur inattendue',
     );
   });
   return app;
