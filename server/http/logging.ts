@@ -66,8 +66,19 @@ export function createLogger(
       // Without pino-pretty (a pruned install), JSON lines.
     }
   }
-  // pino registers the destination to be flushed synchronously on exit.
-  return pino(settings, pino.destination({ dest: 1, sync: false }));
+  // Lines gathered up to 4 KB per write (one write per request costs more than the line
+  // itself), written at least every second, and flushed synchronously on exit (pino registers
+  // the destination for that).
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  const flush = setInterval(() => {
+    try {
+      destination.flush();
+    } catch {
+      clearInterval(flush); // destroyed: stdout is gone
+    }
+  }, 1000);
+  flush.unref();
+  return pino(settings, destination);
 }
 
 let processLogger: Logger | null = null;

@@ -398,7 +398,7 @@ describe('--request-timeout and REQUEST_TIMEOUT', () => {
 });
 
 describe('cahier serve writes its logs on stdout after its first line', () => {
-  test('JSON lines under LOG_LEVEL=info, all written by the time the process has stopped', async () => {
+  test('JSON lines under LOG_LEVEL=info, written within seconds, all of them by the time the process has stopped', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cahier-logs-'));
     try {
       const child = spawn(
@@ -417,6 +417,10 @@ describe('cahier serve writes its logs on stdout after its first line', () => {
         const r = await fetch(`${url}/health`, { headers: { 'X-Request-Id': `cli-${i}` } });
         expect(r.status).toBe(200);
       }
+      // Written within a second or so on an idle service (lines are gathered up to 4 KB)…
+      await until(() => out.includes('"reqId":"cli-19"'), 5000);
+      // …and the last ones by the time the process has exited.
+      expect((await fetch(`${url}/health`, { headers: { 'X-Request-Id': 'cli-20' } })).status).toBe(200);
       child.kill('SIGTERM');
       await exited;
       const json = out
@@ -424,7 +428,7 @@ describe('cahier serve writes its logs on stdout after its first line', () => {
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l) as LogLine);
       expect(json.filter((l) => l.msg === 'requête').map((l) => [l.reqId, l.route, l.status])).toEqual(
-        Array.from({ length: 20 }, (_, i) => [`cli-${i}`, '/health', 200]),
+        Array.from({ length: 21 }, (_, i) => [`cli-${i}`, '/health', 200]),
       );
       expect(json[0]).toMatchObject({ level: 30, pid: child.pid, time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
     } finally {
