@@ -67,11 +67,16 @@ async function runPrimary(values: Values, io: Output, count: number): Promise<nu
   }
 
   const startedAt = new Map<Worker, number>();
+  /** Workers that listen (one still starting is stopped without counting as a failure). */
+  const serving = new Set<Worker>();
   let stopping = false;
   let ready = false;
   const fork = () => {
     const worker = cluster.fork();
     startedAt.set(worker, Date.now());
+    worker.on('message', (m: unknown) => {
+      if (isListening(m)) serving.add(worker);
+    });
     return worker;
   };
 
@@ -135,7 +140,7 @@ async function runPrimary(values: Values, io: Output, count: number): Promise<nu
       const failed: string[] = [];
       for (const worker of live) {
         worker.once('exit', (code, signal) => {
-          if (code !== 0) failed.push(`${worker.process.pid} (${describeExit(code, signal)})`);
+          if (code !== 0 && serving.has(worker)) failed.push(`${worker.process.pid} (${describeExit(code, signal)})`);
         });
         worker.process.kill('SIGTERM');
       }

@@ -41,6 +41,22 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals): Promise<Exit>;
 }
 
+const running = new Set<ChildProcess>();
+
+/** Kills (SIGKILL) every service started here and still running: for a suite's afterAll, so a failed test leaves nothing behind. */
+export async function killAll(): Promise<void> {
+  await Promise.all(
+    [...running].map(
+      (child) =>
+        new Promise<void>((ok) => {
+          if (child.exitCode !== null || child.signalCode !== null) return ok();
+          child.once('exit', () => ok());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
+}
+
 /**
  * `cahier serve --port 0 …args` with DATABASE_URL; resolves once the start line is printed
  * (rejects with the process's output if it ends before).
@@ -50,11 +66,17 @@ export function serve(dbUrl: string, args: string[] = [], env: NodeJS.ProcessEnv
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env, DATABASE_URL: dbUrl },
   });
+  running.add(child);
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-200_000)));
-  const exited = new Promise<Exit>((ok) => child.once('exit', (code, signal) => ok({ code, signal })));
+  const exited = new Promise<Exit>((ok) =>
+    child.once('exit', (code, signal) => {
+      running.delete(child);
+      ok({ code, signal });
+    }),
+  );
   return new Promise((ok, ko) => {
     const onData = () => {
       const m = /service démarré sur (http:\/\/\S+) /.exec(out);
@@ -177,7 +199,8 @@ export type Outcome = Answer | { error: string };
 
 /** The treasurer's client: logs in, PUTs lines, syncs batches, reads back. */
 export class Treasurer {
-  private token = '';
+  /** The session's bearer token, once logged in. */
+  token = '';
   constructor(public base: string) {}
 
   get lines(): string {
