@@ -178,12 +178,14 @@ export async function openDb(url: string, options: { logging?: boolean; pool?: n
   if (target.dialect === 'sqlite') {
     if (target.storage !== ':memory:') await mkdir(dirname(target.storage!), { recursive: true });
     // Sequelize opens one connection per transaction; writes are queued (below) so that only
-    // one of them writes at a time, and a retry covers a checkpoint racing a reader.
+    // one of them writes at a time, and a retry covers a checkpoint racing a reader. Each try
+    // waits up to 1 s for the lock (the driver's busy timeout): another program holding it longer
+    // than about 5 s in all gets a 503 « occupée », not a request left hanging for half a minute.
     sequelize = new Sequelize({
       dialect: 'sqlite',
       storage: target.storage,
       logging,
-      retry: { match: [/SQLITE_BUSY/], max: 20 },
+      retry: { match: [/SQLITE_BUSY/], max: 4 },
     });
   } else {
     await createMysqlDatabase(target);
