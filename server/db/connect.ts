@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConnectionError, Sequelize, Transaction } from 'sequelize';
 import { defineModels, type Models } from './models';
-import { finalizeStatements } from './raw';
+import { finalizeStatements, runDirect, type DirectTransaction, type Tx } from './raw';
 
 export type Dialect = 'sqlite' | 'mysql';
 
@@ -121,7 +121,7 @@ export class SqliteFileGoneError extends ConnectionError {
  * writes would be lost at the next start. Every query first checks, at most every 250 ms, that
  * the path still names the file opened; if not, the service refuses (503) until restarted.
  */
-function watchSqliteFile(sequelize: Sequelize, storage: string): void {
+function watchSqliteFile(sequelize: Sequelize, storage: string): () => void {
   const identity = (): string | null => {
     try {
       const s = statSync(storage);
@@ -133,16 +133,20 @@ function watchSqliteFile(sequelize: Sequelize, storage: string): void {
   const opened = identity();
   let checkedAt = 0;
   let gone = false;
-  sequelize.addHook('beforeQuery', (options) => {
-    // A transaction's rollback goes through: the writer connection is left clean.
-    if ((options as { completesTransaction?: boolean }).completesTransaction) return;
+  const check = () => {
     const now = Date.now();
     if (!gone && now - checkedAt >= 250) {
       checkedAt = now;
       gone = identity() !== opened;
     }
     if (gone) throw new SqliteFileGoneError(storage);
+  };
+  sequelize.addHook('beforeQuery', (options) => {
+    // A transaction's rollback goes through: the writer connection is left clean.
+    if ((options as { completesTransaction?: boolean }).completesTransaction) return;
+    check();
   });
+  return check;
 }
 
 export interface Db {
@@ -151,6 +155,11 @@ export interface Db {
   models: Models;
   /** Runs `fn` in a write transaction (serialised on SQLite, READ COMMITTED on MySQL). */
   write<T>(fn: (t: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * The same, begun and ended on the driver's connection without Sequelize: for `fn` that only
+   * sends SQL to the driver (server/db/raw.ts), the line write path.
+   */
+  writeDirect<T>(fn: (t: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -208,10 +217,21 @@ export async function openDb(url: string, options: { logging?: boolean; pool?: n
       },
       define: { charset: 'utf8mb4', collate: 'utf8mb4_unicode_ci' },
     });
+    // Every connection reads committed data only: the isolation of all the service's transactions,
+    // those begun by Sequelize (which also asks for it) and those begun on the driver (writeDirect).
+    sequelize.addHook('afterConnect', async (connection: unknown) => {
+      await new Promise<void>((ok, ko) =>
+        (connection as { query(sql: string, done: (e: Error | null) => void): void }).query(
+          'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED',
+          (e) => (e ? ko(e) : ok()),
+        ),
+      );
+    });
   }
   await sequelize.authenticate();
   if (target.dialect === 'sqlite') keepWriterConnection(sequelize);
-  if (target.dialect === 'sqlite' && target.storage !== ':memory:') watchSqliteFile(sequelize, target.storage!);
+  const fileCheck =
+    target.dialect === 'sqlite' && target.storage !== ':memory:' ? watchSqliteFile(sequelize, target.storage!) : null;
   if (target.dialect === 'sqlite' && target.storage !== ':memory:') {
     await sequelize.query('PRAGMA journal_mode = WAL');
   }
@@ -224,19 +244,41 @@ export async function openDb(url: string, options: { logging?: boolean; pool?: n
     }
     return sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.READ_COMMITTED }, fn);
   };
+  const manager = sequelize.connectionManager as unknown as {
+    getConnection(options?: { uuid?: string }): Promise<unknown>;
+    releaseConnection(connection: unknown): Promise<void> | void;
+  };
+  const direct = <T>(fn: (t: DirectTransaction) => Promise<T>): Promise<T> => {
+    if (dialect === 'sqlite') {
+      return queue.run(async () => {
+        fileCheck?.();
+        return runDirect('sqlite', await manager.getConnection({ uuid: 'writer' }), 'BEGIN IMMEDIATE', fn);
+      });
+    }
+    return (async () => {
+      const connection = await manager.getConnection();
+      try {
+        // Connections are READ COMMITTED from the start (afterConnect above).
+        return await runDirect('mysql', connection, 'START TRANSACTION', fn);
+      } finally {
+        await manager.releaseConnection(connection);
+      }
+    })();
+  };
+  const tracked = <T>(running: Promise<T>): Promise<T> => {
+    const settled: Promise<unknown> = running.then(
+      () => writing.delete(settled),
+      () => writing.delete(settled),
+    );
+    writing.add(settled);
+    return running;
+  };
   return {
     sequelize,
     dialect,
     models: defineModels(sequelize),
-    write<T>(fn: (t: Transaction) => Promise<T>): Promise<T> {
-      const running = transaction(fn);
-      const settled: Promise<unknown> = running.then(
-        () => writing.delete(settled),
-        () => writing.delete(settled),
-      );
-      writing.add(settled);
-      return running;
-    },
+    write: (fn) => tracked(transaction(fn)),
+    writeDirect: (fn) => tracked(direct(fn)),
     async close() {
       // The transactions under way (a request answered by its time limit may still be writing;
       // queued SQLite writes) end first: closing under them would fail them half-way.

@@ -66,8 +66,39 @@ function sqliteStatement(connection: SqliteConnection, sql: string): Promise<Sql
   return statement;
 }
 
-/** The driver's connection under a Sequelize transaction. */
-const connectionOf = (t: Transaction) => (t as unknown as { connection: unknown }).connection;
+/**
+ * A transaction begun and ended by the service itself on a driver connection (the line write
+ * path: see Db.writeDirect), or a Sequelize transaction: both carry the driver's connection.
+ */
+export interface DirectTransaction {
+  readonly connection: unknown;
+  readonly direct: true;
+}
+export type Tx = Transaction | DirectTransaction;
+
+const connectionOf = (t: Tx) => (t as unknown as { connection: unknown }).connection;
+
+/** Runs `fn` between BEGIN and COMMIT on a driver connection; ROLLBACK when it throws. */
+export async function runDirect<T>(
+  dialect: 'sqlite' | 'mysql',
+  connection: unknown,
+  begin: string,
+  fn: (t: DirectTransaction) => Promise<T>,
+): Promise<T> {
+  const exec = (sql: string) =>
+    dialect === 'sqlite'
+      ? sqliteRun(connection as SqliteConnection, sql, [])
+      : mysqlCall(connection as MysqlConnection, sql, [], false);
+  await exec(begin);
+  try {
+    const result = await fn({ connection, direct: true });
+    await exec('COMMIT');
+    return result;
+  } catch (e) {
+    await exec('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+}
 
 export interface RawOptions {
   /**
@@ -102,14 +133,14 @@ function mysqlCall(connection: MysqlConnection, sql: string, values: unknown[], 
 }
 
 /** A SELECT in the transaction: rows with the database's column names. */
-export async function rawSelect(db: Db, t: Transaction, sql: string, values: unknown[], options: RawOptions = {}) {
+export async function rawSelect(db: Db, t: Tx, sql: string, values: unknown[], options: RawOptions = {}) {
   const c = connectionOf(t);
   if (db.dialect === 'sqlite') return sqliteAll(c as SqliteConnection, sql, values);
   return (await mysqlCall(c as MysqlConnection, sql, values, Boolean(options.keep))) as RawRow[];
 }
 
 /** An INSERT, UPDATE or DELETE in the transaction: the number of rows it changed. */
-export async function rawRun(db: Db, t: Transaction, sql: string, values: unknown[], options: RawOptions = {}) {
+export async function rawRun(db: Db, t: Tx, sql: string, values: unknown[], options: RawOptions = {}) {
   const c = connectionOf(t);
   if (db.dialect === 'sqlite') return sqliteRun(c as SqliteConnection, sql, values);
   const result = await mysqlCall(c as MysqlConnection, sql, values, Boolean(options.keep));

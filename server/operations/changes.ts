@@ -13,7 +13,7 @@ import {
 import { exerciseLabel, type Chart } from '../../templates/definition';
 import type { Db } from '../db/connect';
 import type { ExerciseRow } from '../db/models';
-import { boundValue, rawRun, rawSelect } from '../db/raw';
+import { boundValue, rawRun, rawSelect, type Tx } from '../db/raw';
 import type { Principal } from './access';
 import { ServiceError, type ProblemCode } from './errors';
 
@@ -44,7 +44,7 @@ export const closedExercise = (year: number) =>
  */
 export async function lockExercise(
   db: Db,
-  t: Transaction,
+  t: Tx,
   exerciseId: number,
   { open = true }: { open?: boolean } = {},
 ): Promise<ExerciseRow> {
@@ -89,7 +89,7 @@ export class ChangeCursor {
   get value(): number {
     return this.seq;
   }
-  async save(db: Db, t: Transaction): Promise<void> {
+  async save(db: Db, t: Tx): Promise<void> {
     if (this.seq === Number(this.exercise.lastSeq)) return;
     await rawRun(db, t, 'UPDATE `exercises` SET `last_seq` = ? WHERE `id` = ?', [this.seq, this.exercise.id], {
       keep: true,
@@ -151,7 +151,7 @@ export async function updateAtVersion<M extends Model>(
  */
 export async function insertRows(
   db: Db,
-  t: Transaction,
+  t: Tx,
   model: { getAttributes(): Record<string, ModelAttributeColumnOptions>; getTableName(): unknown },
   rows: readonly object[],
 ): Promise<void> {

@@ -457,7 +457,7 @@ function unreadableOf(problems: readonly ImportProblem[]): Problem[] {
 async function storeLines(db: Db, t: Transaction, principal: Principal, plan: Plan): Promise<Stored> {
   const { coop, year, reading, lines, ids, file } = plan;
   // The lines' write path runs inside this transaction: its writes join it.
-  const inTransaction: Db = { ...db, write: (fn) => fn(t) };
+  const inTransaction: Db = { ...db, write: (fn) => fn(t), writeDirect: (fn) => fn(t) };
   const problems: ImportProblem[] = [];
   if (plan.chapters.length) await addChapters(db, t, principal, coop, plan.chapters, file);
   const exercise = await exerciseOfImport(db, t, principal, plan, problems);

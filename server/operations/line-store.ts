@@ -3,10 +3,9 @@
  * server/db/raw.ts): the rows of a group of requests, the PJ numbers in use, the conditional
  * UPDATE of optimistic concurrency, and whether a line was made by duplicating.
  */
-import type { Transaction } from 'sequelize';
 import type { Db } from '../db/connect';
 import type { LineRow } from '../db/models';
-import { boundValue, rawDate, rawRun, rawSelect, type RawRow } from '../db/raw';
+import { boundValue, rawDate, rawRun, rawSelect, type RawRow, type Tx } from '../db/raw';
 import { ServiceError } from './errors';
 
 /** Model attribute → column of the lines table. */
@@ -73,7 +72,7 @@ export function lineRowOf(r: RawRow): LineRow {
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 /** The lines with these ids, whatever their exercise. */
-export async function linesById(db: Db, t: Transaction, ids: readonly string[]): Promise<LineRow[]> {
+export async function linesById(db: Db, t: Tx, ids: readonly string[]): Promise<LineRow[]> {
   if (!ids.length) return [];
   const one = ids.length === 1;
   const rows = await rawSelect(db, t, `${SELECT} WHERE \`id\` ${one ? '= ?' : `IN (${marks(ids.length)})`}`, [...ids], {
@@ -85,7 +84,7 @@ export async function linesById(db: Db, t: Transaction, ids: readonly string[]):
 /** Ids and PJ numbers of the live lines of an exercise (only those with these PJ numbers when given). */
 export async function livePjs(
   db: Db,
-  t: Transaction,
+  t: Tx,
   exerciseId: number,
   pjs: readonly string[] | null,
 ): Promise<{ id: string; pj: string }[]> {
@@ -101,7 +100,7 @@ export async function livePjs(
 }
 
 /** True when the audit trail shows the line was made by duplicating another. */
-export async function madeByDuplicating(db: Db, t: Transaction, id: string): Promise<boolean> {
+export async function madeByDuplicating(db: Db, t: Tx, id: string): Promise<boolean> {
   const rows = await rawSelect(
     db,
     t,
@@ -118,7 +117,7 @@ export async function madeByDuplicating(db: Db, t: Transaction, id: string): Pro
  */
 export async function updateLineAtVersion(
   db: Db,
-  t: Transaction,
+  t: Tx,
   id: string,
   version: number,
   changes: Partial<Record<Attribute, unknown>>,

@@ -9,6 +9,7 @@
 import { Op, type CreationAttributes, type Transaction } from 'sequelize';
 import { hasErrors, touchesBank, nextPj, validateLine, type LineInput, type Problem } from '../../templates/definition';
 import type { Db } from '../db/connect';
+import type { Tx } from '../db/raw';
 import type { AuditAction, AuditRow, ExerciseRow, LineRow } from '../db/models';
 import type { Principal } from './access';
 import {
@@ -124,7 +125,7 @@ class ExerciseWriter {
 
   constructor(
     private readonly scope: Scope,
-    private readonly t: Transaction,
+    private readonly t: Tx,
     private readonly exercise: ExerciseRow,
   ) {
     this.cursorOf = new ChangeCursor(exercise);
@@ -152,7 +153,7 @@ class ExerciseWriter {
     return madeByDuplicating(this.scope.db, this.t, id);
   }
 
-  static async open(scope: Scope, t: Transaction): Promise<ExerciseWriter> {
+  static async open(scope: Scope, t: Tx): Promise<ExerciseWriter> {
     return new ExerciseWriter(scope, t, await lockExercise(scope.db, t, scope.exercise.id));
   }
 
@@ -484,7 +485,7 @@ class GroupCommit {
     const scope = jobs[0]!.scope;
     const results: (() => void)[] = [];
     try {
-      await scope.db.write(async (t) => {
+      await scope.db.writeDirect(async (t) => {
         const w = await ExerciseWriter.open(scope, t);
         await w.prefetch(
           jobs.flatMap((j) => j.ids),
@@ -632,7 +633,7 @@ export async function syncLines(
   scope: Scope,
   entries: readonly SyncEntry[],
 ): Promise<{ cursor: string; outcomes: SyncOutcome[] }> {
-  return scope.db.write(async (t) => {
+  return scope.db.writeDirect(async (t) => {
     const w = await ExerciseWriter.open(scope, t);
     await w.prefetch(
       entries.map((e) => e.id),
