@@ -28,11 +28,18 @@ export function logLevel(env: NodeJS.ProcessEnv = process.env): string {
   return 'info';
 }
 
-/** The one-line form of a request in a terminal: `GET /api/coops/:coop 200 3.1 ms 087-0001 (id)`. */
+/**
+ * A line in a terminal: `GET /api/coops/:coop 200 3.1 ms 087-0001 (id)` for a request; the
+ * message, then the request it belongs to, for anything else (an error's stack follows it).
+ */
 function prettyMessage(log: Record<string, unknown>, messageKey: string): string {
-  if (log.route === undefined) return String(log[messageKey] ?? '');
-  const coop = log.coop ? ` ${String(log.coop)}` : '';
-  return `${String(log.method)} ${String(log.route)} ${String(log.status)} ${String(log.ms)} ms${coop} (${String(log.reqId)})`;
+  const text = (key: string) => String(log[key]);
+  const coop = log.coop ? ` ${text('coop')}` : '';
+  if (log.status !== undefined)
+    return `${text('method')} ${text('route')} ${text('status')} ${text('ms')} ms${coop} (${text('reqId')})`;
+  const ms = log.ms !== undefined ? ` ${text('ms')} ms` : '';
+  const request = log.route !== undefined ? ` : ${text('method')} ${text('route')}${ms} (${text('reqId')})` : '';
+  return `${String(log[messageKey] ?? '')}${request}`;
 }
 
 /**
