@@ -32,6 +32,8 @@ export interface CrashRunOptions {
   batches: number;
   /** Single-line PUTs before the second kill (32 at a time). */
   puts: number;
+  /** MariaDB server to create the run's database on (default: CAHIER_TEST_MYSQL_URL). */
+  mysqlUrl?: string;
 }
 
 export interface CrashFigures {
@@ -117,7 +119,7 @@ const answered = (o: Outcome, status: number) => isAnswer(o) && o.status === sta
 
 export async function crashRun(options: CrashRunOptions): Promise<CrashFigures> {
   const { dialect, batchLines, batches, puts } = options;
-  const database = await freshDatabase(dialect, 'crash');
+  const database = await freshDatabase(dialect, 'crash', options.mysqlUrl);
   const restartMs: number[] = [];
   const resendMs: number[] = [];
   let service: ServeProcess | null = null;
@@ -260,10 +262,11 @@ export async function crashRun(options: CrashRunOptions): Promise<CrashFigures> 
   }
 }
 
-/** Alone: npx tsx test/bench/crash.ts [sqlite|mysql] (mysql: CAHIER_TEST_MYSQL_URL). */
+/** Alone: npx tsx test/bench/crash.ts [sqlite|mysql] (mysql: CAHIER_TEST_MYSQL_URL, or CAHIER_BENCH_MYSQL_URL). */
 if (require.main === module) {
   const dialect = (process.argv[2] ?? 'sqlite') as Dialect;
-  void crashRun({ dialect, batchLines: 2000, batches: 5, puts: 1000 }).then((f) =>
+  const mysqlUrl = process.env.CAHIER_TEST_MYSQL_URL ?? process.env.CAHIER_BENCH_MYSQL_URL;
+  void crashRun({ dialect, batchLines: 2000, batches: 5, puts: 1000, mysqlUrl }).then((f) =>
     process.stdout.write(`${JSON.stringify(f, null, 2)}\n`),
   );
 }

@@ -129,8 +129,15 @@ export interface TestDatabase {
 
 let counter = 0;
 
-/** A fresh, empty database: a SQLite file in a temporary folder, or a MariaDB database `<prefix>_<pid>_<n>`. */
-export async function freshDatabase(dialect: Dialect, label = 'prod'): Promise<TestDatabase> {
+/**
+ * A fresh, empty database: a SQLite file in a temporary folder, or a MariaDB database
+ * `<prefix>_<label>_<pid>_<n>` on the server of `mysqlBase` (default: CAHIER_TEST_MYSQL_URL).
+ */
+export async function freshDatabase(
+  dialect: Dialect,
+  label = 'prod',
+  mysqlBase = process.env.CAHIER_TEST_MYSQL_URL,
+): Promise<TestDatabase> {
   if (dialect === 'sqlite') {
     const dir = await mkdtemp(join(tmpdir(), `cahier-${label}-`));
     return {
@@ -139,7 +146,8 @@ export async function freshDatabase(dialect: Dialect, label = 'prod'): Promise<T
       drop: () => rm(dir, { recursive: true, force: true }),
     };
   }
-  const u = new URL(process.env.CAHIER_TEST_MYSQL_URL!.replace(/\/+$/, ''));
+  if (!mysqlBase) throw new Error('MariaDB : aucune adresse (CAHIER_TEST_MYSQL_URL)');
+  const u = new URL(mysqlBase.replace(/\/+$/, ''));
   const prefix = u.pathname.replace(/^\//, '') || 'cahier_test';
   u.pathname = `/${prefix}_${label}_${process.pid}_${++counter}`;
   return { dialect, url: u.toString(), drop: () => dropMysqlDatabase(u.toString()) };
