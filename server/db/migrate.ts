@@ -1,6 +1,7 @@
 /** Migrations (umzug), run at every start on both databases. */
 import { SequelizeStorage, Umzug } from 'umzug';
 import type { Db } from './connect';
+import { rawSelect } from './raw';
 import * as m001 from './migrations/001-initial';
 import * as m002 from './migrations/002-login-throttle';
 import * as m003 from './migrations/003-exercise-audit';
@@ -23,7 +24,47 @@ const MIGRATIONS = [
   { name: '009-dashboard', ...m009 },
 ];
 
+/** How long a start waits for another instance's migrations before giving up. */
+const MIGRATION_LOCK_SECONDS = 300;
+
+/**
+ * MySQL: instances started at once on one database (a rolling upgrade, two machines) migrate
+ * one after the other, under a named lock the server holds for the connection that took it (and
+ * frees if that process dies); the second finds the work done. SQLite has one service process.
+ */
+async function underMigrationLock<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  if (db.dialect !== 'mysql') return fn();
+  const manager = db.sequelize.connectionManager as unknown as {
+    getConnection(): Promise<unknown>;
+    releaseConnection(connection: unknown): Promise<void>;
+  };
+  const connection = await manager.getConnection();
+  const t = { connection, direct: true } as const;
+  try {
+    const [row] = await rawSelect(db, t, 'SELECT GET_LOCK(?, ?) AS taken', [
+      'cahier_migrations',
+      MIGRATION_LOCK_SECONDS,
+    ]);
+    if (Number(row?.taken) !== 1) {
+      throw new Error(
+        `Les migrations d’une autre instance durent depuis plus de ${MIGRATION_LOCK_SECONDS} s : démarrage abandonné.`,
+      );
+    }
+    try {
+      return await fn();
+    } finally {
+      await rawSelect(db, t, 'SELECT RELEASE_LOCK(?) AS released', ['cahier_migrations']).catch(() => undefined);
+    }
+  } finally {
+    await manager.releaseConnection(connection);
+  }
+}
+
 export async function migrate(db: Db): Promise<string[]> {
+  return underMigrationLock(db, () => migrateNow(db));
+}
+
+async function migrateNow(db: Db): Promise<string[]> {
   const umzug = new Umzug({
     migrations: MIGRATIONS.map((m) => ({ name: m.name, up: m.up, down: m.down })),
     context: db.sequelize.getQueryInterface(),
