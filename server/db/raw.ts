@@ -24,16 +24,8 @@ interface SqliteConnection {
   prepare(sql: string, done?: (e: Error | null) => void): SqliteStatement;
 }
 interface MysqlConnection {
-  query(
-    options: { sql: string; typeCast: boolean },
-    values: unknown[],
-    done: (e: Error | null, r: unknown) => void,
-  ): void;
-  execute(
-    options: { sql: string; typeCast: boolean },
-    values: unknown[],
-    done: (e: Error | null, r: unknown) => void,
-  ): void;
+  query(sql: string, values: unknown[], done: (e: Error | null, result: unknown) => void): void;
+  execute(sql: string, values: unknown[], done: (e: Error | null, result: unknown) => void): void;
 }
 interface ConnectionManager {
   getConnection(options?: { uuid?: string; type?: string }): Promise<unknown>;
@@ -135,11 +127,8 @@ async function sqliteRun(connection: SqliteConnection, sql: string, values: unkn
 function mysqlCall(connection: MysqlConnection, sql: string, values: unknown[], keep: boolean): Promise<unknown> {
   return new Promise((ok, ko) => {
     const done = (e: Error | null, result: unknown) => (e ? ko(e) : ok(result));
-    // mysql2's own conversion of values (dates in the connection's UTC), not the per-field
-    // callback Sequelize sets on its connections: the rows here are read by hand anyway.
-    const options = { sql, typeCast: true };
-    if (keep) connection.execute(options, values, done);
-    else connection.query(options, values, done);
+    if (keep) connection.execute(sql, values, done);
+    else connection.query(sql, values, done);
   });
 }
 
