@@ -48,30 +48,53 @@ export async function lockExercise(
   exerciseId: number,
   { open = true }: { open?: boolean } = {},
 ): Promise<ExerciseRow> {
-  // Every write of an exercise asks: SQL sent to the driver, the row built without a query.
-  const [row] = await rawSelect(
+  const taken = (await lockExercises(db, t, [exerciseId], { open })).get(exerciseId)!;
+  if (taken instanceof ServiceError) throw taken;
+  return taken;
+}
+
+const EXERCISE_COLUMNS =
+  'SELECT `id`, `coop_id`, `year`, `status`, `opening_banque`, `opening_caisse`, `last_seq` FROM `exercises`';
+
+/**
+ * Takes several exercise rows at once, in the order of their ids (the same order in every
+ * transaction, so that two never wait for each other in a circle): each exercise's row, or the
+ * refusal its writes get (gone, or closed when `open`).
+ */
+export async function lockExercises(
+  db: Db,
+  t: Tx,
+  exerciseIds: readonly number[],
+  { open = true }: { open?: boolean } = {},
+): Promise<Map<number, ExerciseRow | ServiceError>> {
+  const ids = [...new Set(exerciseIds)].sort((a, b) => a - b);
+  // Every write of an exercise asks: SQL sent to the driver, the rows built without a query.
+  const rows = await rawSelect(
     db,
     t,
-    'SELECT `id`, `coop_id`, `year`, `status`, `opening_banque`, `opening_caisse`, `last_seq` FROM `exercises` WHERE `id` = ?' +
+    `${EXERCISE_COLUMNS} WHERE \`id\` ${ids.length === 1 ? '= ?' : `IN (${ids.map(() => '?').join(', ')}) ORDER BY \`id\``}` +
       (db.dialect === 'mysql' ? ' FOR UPDATE' : ''),
-    [exerciseId],
-    { keep: true },
+    ids,
+    { keep: ids.length === 1 },
   );
-  if (!row) throw new ServiceError(404, 'introuvable', 'Cet exercice n’existe plus.');
-  const exercise = db.models.Exercise.build(
-    {
-      id: Number(row.id),
-      coopId: Number(row.coop_id),
-      year: Number(row.year),
-      status: row.status as ExerciseRow['status'],
-      openingBanque: Number(row.opening_banque),
-      openingCaisse: Number(row.opening_caisse),
-      lastSeq: Number(row.last_seq),
-    },
-    { isNewRecord: false, raw: true },
-  );
-  if (open && exercise.status === 'closed') throw closedExercise(exercise.year);
-  return exercise;
+  const taken = new Map<number, ExerciseRow | ServiceError>();
+  for (const id of ids) taken.set(id, new ServiceError(404, 'introuvable', 'Cet exercice n’existe plus.'));
+  for (const row of rows) {
+    const exercise = db.models.Exercise.build(
+      {
+        id: Number(row.id),
+        coopId: Number(row.coop_id),
+        year: Number(row.year),
+        status: row.status as ExerciseRow['status'],
+        openingBanque: Number(row.opening_banque),
+        openingCaisse: Number(row.opening_caisse),
+        lastSeq: Number(row.last_seq),
+      },
+      { isNewRecord: false, raw: true },
+    );
+    taken.set(exercise.id, open && exercise.status === 'closed' ? closedExercise(exercise.year) : exercise);
+  }
+  return taken;
 }
 
 /**

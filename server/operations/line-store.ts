@@ -99,6 +99,23 @@ export async function livePjs(
   return rows.map((r) => ({ id: String(r.id), pj: String(r.pj) }));
 }
 
+/** Ids, exercises and PJ numbers of the live lines of several exercises that hold one of these PJ numbers. */
+export async function livePjsOf(
+  db: Db,
+  t: Tx,
+  exerciseIds: readonly number[],
+  pjs: readonly string[],
+): Promise<{ id: string; exerciseId: number; pj: string }[]> {
+  if (!exerciseIds.length || !pjs.length) return [];
+  const rows = await rawSelect(
+    db,
+    t,
+    `SELECT \`id\`, \`exercise_id\`, \`pj\` FROM \`lines\` WHERE \`exercise_id\` IN (${marks(exerciseIds.length)}) AND \`deleted\` = 0 AND \`pj\` IN (${marks(pjs.length)})`,
+    [...exerciseIds, ...pjs],
+  );
+  return rows.map((r) => ({ id: String(r.id), exerciseId: Number(r.exercise_id), pj: String(r.pj) }));
+}
+
 /** True when the audit trail shows the line was made by duplicating another. */
 export async function madeByDuplicating(db: Db, t: Tx, id: string): Promise<boolean> {
   const rows = await rawSelect(

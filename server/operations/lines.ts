@@ -17,6 +17,7 @@ import {
   auditJson,
   insertRows,
   lockExercise,
+  lockExercises,
   versionConflict,
   versionRequired,
   type AuditJson,
@@ -24,7 +25,7 @@ import {
   type WriteOutcome,
 } from './changes';
 import { ServiceError } from './errors';
-import { linesById, livePjs, madeByDuplicating, updateLineAtVersion } from './line-store';
+import { linesById, livePjs, livePjsOf, madeByDuplicating, updateLineAtVersion } from './line-store';
 
 export type { Scope, WriteOutcome } from './changes';
 
@@ -195,6 +196,73 @@ class ExerciseWriter {
 
   /** Lines read ahead for a group of requests (null: known to be absent). */
   private known = new Map<string, LineRow | null>();
+
+  /**
+   * Takes several exercises for one transaction (their rows in id order): each one's writer, or
+   * the refusal its requests get (closed, gone).
+   */
+  static async openMany(scopes: readonly Scope[], t: Tx): Promise<Map<number, ExerciseWriter | ServiceError>> {
+    const db = scopes[0]!.db;
+    const taken = await lockExercises(
+      db,
+      t,
+      scopes.map((s) => s.exercise.id),
+    );
+    const writers = new Map<number, ExerciseWriter | ServiceError>();
+    for (const scope of scopes) {
+      const exercise = taken.get(scope.exercise.id)!;
+      writers.set(
+        scope.exercise.id,
+        exercise instanceof ServiceError ? exercise : new ExerciseWriter(scope, t, exercise),
+      );
+    }
+    return writers;
+  }
+
+  /**
+   * Reads ahead, for the writers of one transaction together, in two queries: the lines each
+   * one's requests name and the holders of the PJ numbers they write.
+   */
+  static async prefetchAll(
+    db: Db,
+    t: Tx,
+    wanted: Map<ExerciseWriter, { ids: string[]; pjs: string[] }>,
+  ): Promise<void> {
+    const ids = [...new Set([...wanted.values()].flatMap((w) => w.ids))];
+    const rows = new Map((await linesById(db, t, ids)).map((r) => [r.id, r] as const));
+    const pjs = [...new Set([...wanted.values()].flatMap((w) => w.pjs.map((p) => p.trim())))];
+    const holders = await livePjsOf(
+      db,
+      t,
+      [...wanted.keys()].map((w) => w.exercise.id),
+      pjs,
+    );
+    for (const [w, want] of wanted) {
+      for (const id of want.ids) w.known.set(id, rows.get(id) ?? null);
+      for (const h of holders) if (h.exerciseId === w.exercise.id) w.track(h.id, null, h.pj);
+      for (const pj of want.pjs) w.pjComplete.add(pj.trim());
+    }
+  }
+
+  /** Writes what the writers of one transaction hold: their new lines and audit rows in one insert each, their cursors. */
+  static async flushAll(db: Db, t: Tx, writers: readonly ExerciseWriter[]): Promise<void> {
+    const inserts = writers.flatMap((w) => [...w.pendingInserts.values()]);
+    await insertRows(db, t, db.models.Line, inserts);
+    for (const w of writers) {
+      for (const [id, row] of w.pendingInserts) w.known.set(id, row);
+      w.pendingInserts.clear();
+    }
+    await insertRows(
+      db,
+      t,
+      db.models.Audit,
+      writers.flatMap((w) => w.audits),
+    );
+    for (const w of writers) {
+      w.audits = [];
+      await w.cursorOf.save(db, t);
+    }
+  }
 
   /** Reads ahead, in two queries, the lines and PJ numbers a group of requests will touch. */
   async prefetch(ids: string[], pjs: string[]): Promise<void> {
@@ -440,34 +508,31 @@ interface QueuedJob {
 }
 
 /**
- * Group commit: the single-line writes that arrive for an exercise while its previous
- * transaction runs are written together in the next one, each with its own decision, answer
- * and audit record. It changes nothing to what a request gets; it saves a transaction (and a
- * disk flush) per line. A request that fails unexpectedly is retried alone, so it never takes
- * the others down with it.
+ * Group commit: the single-line writes that arrive while the previous transaction runs are
+ * written together in the next one — for one exercise or for many (a department's treasurers
+ * writing at once) — each with its own decision, answer and audit record. It changes nothing to
+ * what a request gets; it saves a transaction (and a disk flush) per line, and the exercises'
+ * rows are taken in one query, the lines they name read in one, the new lines and audit rows
+ * written in one insert each. A request that fails unexpectedly is retried alone, so it never
+ * takes the others down with it.
  */
 class GroupCommit {
-  private queues = new Map<number, QueuedJob[]>();
-  private running = new Set<number>();
+  private queue: QueuedJob[] = [];
+  private running = false;
   private static readonly MAX = 200;
 
   submit(scope: Scope, run: Job, ids: string[], pjs: string[]): Promise<WriteOutcome> {
     return new Promise((resolve, reject) => {
-      const key = scope.exercise.id;
-      const queue = this.queues.get(key) ?? [];
-      queue.push({ scope, run, ids, pjs, resolve, reject });
-      this.queues.set(key, queue);
-      if (!this.running.has(key)) void this.drain(key);
+      this.queue.push({ scope, run, ids, pjs, resolve, reject });
+      if (!this.running) void this.drain();
     });
   }
 
-  private async drain(key: number): Promise<void> {
-    this.running.add(key);
+  private async drain(): Promise<void> {
+    this.running = true;
     try {
-      for (;;) {
-        const queue = this.queues.get(key) ?? [];
-        if (!queue.length) break;
-        const jobs = queue.splice(0, GroupCommit.MAX);
+      while (this.queue.length) {
+        const jobs = this.queue.splice(0, GroupCommit.MAX);
         try {
           await this.write(jobs);
         } catch (e) {
@@ -476,41 +541,46 @@ class GroupCommit {
         }
       }
     } finally {
-      this.running.delete(key);
-      this.queues.delete(key);
+      this.running = false;
     }
   }
 
   private async write(jobs: QueuedJob[]): Promise<void> {
-    const scope = jobs[0]!.scope;
+    const db = jobs[0]!.scope.db;
     const results: (() => void)[] = [];
-    try {
-      await scope.db.writeDirect(async (t) => {
-        const w = await ExerciseWriter.open(scope, t);
-        await w.prefetch(
-          jobs.flatMap((j) => j.ids),
-          jobs.flatMap((j) => j.pjs),
-        );
-        for (const job of jobs) {
-          w.principal = job.scope.principal;
-          try {
-            const outcome = await job.run(w);
-            results.push(() => job.resolve(outcome));
-          } catch (e) {
-            if (!(e instanceof ServiceError) || e.status >= 500) throw e;
-            results.push(() => job.reject(e));
-          }
-        }
-        await w.flush();
-      });
-    } catch (e) {
-      // The exercise itself refuses (closed, gone): every request gets the same answer.
-      if (e instanceof ServiceError && e.status < 500) {
-        for (const job of jobs) job.reject(e);
-        return;
+    await db.writeDirect(async (t) => {
+      results.length = 0;
+      const scopes = new Map<number, Scope>();
+      for (const job of jobs) if (!scopes.has(job.scope.exercise.id)) scopes.set(job.scope.exercise.id, job.scope);
+      const opened = await ExerciseWriter.openMany([...scopes.values()], t);
+      const wanted = new Map<ExerciseWriter, { ids: string[]; pjs: string[] }>();
+      for (const job of jobs) {
+        const w = opened.get(job.scope.exercise.id)!;
+        if (w instanceof ServiceError) continue;
+        const want = wanted.get(w) ?? { ids: [], pjs: [] };
+        want.ids.push(...job.ids);
+        want.pjs.push(...job.pjs);
+        wanted.set(w, want);
       }
-      throw e;
-    }
+      await ExerciseWriter.prefetchAll(db, t, wanted);
+      for (const job of jobs) {
+        const w = opened.get(job.scope.exercise.id)!;
+        // The exercise itself refuses (closed, gone): its requests get that answer.
+        if (w instanceof ServiceError) {
+          results.push(() => job.reject(w));
+          continue;
+        }
+        w.principal = job.scope.principal;
+        try {
+          const outcome = await job.run(w);
+          results.push(() => job.resolve(outcome));
+        } catch (e) {
+          if (!(e instanceof ServiceError) || e.status >= 500) throw e;
+          results.push(() => job.reject(e));
+        }
+      }
+      await ExerciseWriter.flushAll(db, t, [...wanted.keys()]);
+    });
     for (const answer of results) answer();
   }
 }

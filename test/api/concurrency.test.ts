@@ -24,6 +24,7 @@ function shuffle<T>(xs: T[], rand: () => number): T[] {
 describe.each(DATABASES)('les accès concurrents ($name)', (kind) => {
   let service: TestService;
   let mB: Client;
+  const A = WORLD.coops.A;
   const B = WORLD.coops.B;
   const C = WORLD.coops.C;
 
@@ -122,5 +123,50 @@ describe.each(DATABASES)('les accès concurrents ($name)', (kind) => {
     expect(replies.map((r) => r.status)).toEqual(replies.map(() => 201));
     const list = await mC.request('GET', `/api/coops/${C}/exercises/2025/lines`);
     expect(list.body.lines.filter((l: { status: string }) => l.status === 'validated')).toHaveLength(50);
+  });
+
+  test('treasurers of several coops writing at once (one closed year among them): each gets its own answer', async () => {
+    const [mA, mC] = await Promise.all([loggedIn(service, WORLD.logins.mA), loggedIn(service, WORLD.logins.mC)]);
+    // The same PJ numbers (9000–9019) in every coop: each exercise has its own.
+    const sent = Array.from({ length: 60 }, (_, i) => {
+      const pj = `90${String(i % 20).padStart(2, '0')}`;
+      if (i % 3 === 0) return { coop: A, year: 2025, client: mA, id: uuid(), pj };
+      if (i % 3 === 1) return { coop: C, year: 2025, client: mC, id: uuid(), pj };
+      return { coop: A, year: 2024, client: mA, id: uuid(), pj };
+    });
+    const replies = await Promise.all(
+      sent.map((s) =>
+        s.client.request('PUT', `/api/coops/${s.coop}/exercises/${s.year}/lines/${s.id}`, {
+          ...expense(s.pj),
+          date: s.year === 2024 ? '2024-10-01' : '2025-10-01',
+        }),
+      ),
+    );
+    sent.forEach((s, i) => {
+      const r = replies[i]!;
+      if (s.year === 2024) {
+        expect(r.status).toBe(409);
+        expect(r.body.code).toBe('exercice_clos');
+      } else {
+        expect(r.status).toBe(201);
+        expect(r.body.status).toBe('validated');
+        expect(r.body.pj).toBe(s.pj);
+      }
+    });
+    for (const [client, coop] of [
+      [mA, A],
+      [mC, C],
+    ] as const) {
+      const list = await client.request('GET', `/api/coops/${coop}/exercises/2025/lines`);
+      const mine = list.body.lines.filter((l: { pj: string }) => /^90\d\d$/.test(l.pj));
+      expect(mine).toHaveLength(20);
+      expect(new Set(mine.map((l: { pj: string }) => l.pj)).size).toBe(20);
+    }
+    const closedList = await mA.request('GET', `/api/coops/${A}/exercises/2024/lines`);
+    expect(closedList.body.lines.filter((l: { pj: string }) => /^90\d\d$/.test(l.pj))).toHaveLength(0);
+    const history = await mA.request('GET', `/api/coops/${A}/exercises/2025/lines/${sent[0]!.id}/history`);
+    expect(history.body.map((h: { action: string; login: string }) => [h.action, h.login])).toEqual([
+      ['create', WORLD.logins.mA],
+    ]);
   });
 });
