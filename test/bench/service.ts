@@ -11,19 +11,26 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { parseDbUrl } from '../../server/db/connect';
+import { openDb, parseDbUrl } from '../../server/db/connect';
+import { addCoop, addUser } from '../../server/operations/accounts';
 import { generateYear } from '../../server/demo/year';
 import type { LineInput } from '../../templates/definition';
 
 export interface ServiceBenchResult {
   dialect: 'sqlite' | 'mysql';
-  put: { rps: number; p50: number; p99: number; errors: number; non2xx: number };
+  /** Processes of the service (`--workers`). */
+  workers: number;
+  /** 32 connections writing into one coop's exercise. */
+  put: PutFigures;
+  /** 32 connections, each writing into its own coop (32 coops, 32 treasurers). */
+  putSpread: PutFigures;
   rawInsert: { rps: number };
   batch: { ms: number };
   rawBulk: { ms: number };
 }
 
-const ROOT = join(__dirname, '../..');
+/** The product measured: this checkout (another build can be named, to measure a lever by its commit). */
+const ROOT = process.env.CAHIER_BENCH_ROOT ?? join(__dirname, '../..');
 const CONNECTIONS = 32;
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 
@@ -41,18 +48,26 @@ function cli(args: string[], dbUrl: string, input?: string): Promise<void> {
   });
 }
 
-function serve(dbUrl: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/cahier.js'), 'serve', '--port', '0'], {
+function serve(dbUrl: string, workers: number): Promise<{ child: ChildProcess; url: string }> {
+  const args = ['serve', '--port', '0', ...(workers > 1 ? ['--workers', String(workers)] : [])];
+  // As in production: compiled by `npm run bench` (npm run build), logs at info.
+  const { CAHIER_SOURCES: _sources, ...env } = process.env;
+  const child = spawn(process.execPath, [join(ROOT, 'bin/cahier.js'), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, DATABASE_URL: dbUrl },
+    env: { ...env, DATABASE_URL: dbUrl, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
   });
   return new Promise((ok, ko) => {
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    const onData = (d: Buffer) => {
       out += d.toString();
       const m = /service démarré sur (http:\/\/\S+) /.exec(out);
-      if (m) ok({ child, url: m[1]! });
-    });
+      if (!m) return;
+      // The log lines that follow are read and dropped.
+      child.stdout!.off('data', onData);
+      child.stdout!.resume();
+      ok({ child, url: m[1]! });
+    };
+    child.stdout!.on('data', onData);
     child.once('exit', () => ko(new Error(`le service s’est arrêté : ${out}`)));
   });
 }
@@ -211,12 +226,62 @@ async function mysqlRaw(url: string): Promise<RawDriver> {
   };
 }
 
+export interface PutFigures {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+interface PutTarget {
+  /** Path of the exercise's lines, ending with a slash. */
+  base: string;
+  token: string;
+}
+
+/** New lines PUT for DURATION seconds by 32 connections, the requests going round the targets. */
+async function putLoad(url: string, targets: PutTarget[]): Promise<PutFigures> {
+  let n = 0;
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    requests: [
+      {
+        method: 'PUT',
+        setupRequest: (req) => {
+          n++;
+          const target = targets[n % targets.length]!;
+          return {
+            ...req,
+            path: `${target.base}${randomUUID()}`,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${target.token}` },
+            body: JSON.stringify(line(n)),
+          };
+        },
+      },
+    ],
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors,
+    non2xx: result.non2xx,
+  };
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 }
 
-export async function benchService(dialect: 'sqlite' | 'mysql', mysqlBase?: string): Promise<ServiceBenchResult> {
+export async function benchService(
+  dialect: 'sqlite' | 'mysql',
+  mysqlBase?: string,
+  workers = 1,
+): Promise<ServiceBenchResult> {
   let dbUrl: string;
   let cleanup: () => Promise<void>;
   if (dialect === 'sqlite') {
@@ -225,7 +290,7 @@ export async function benchService(dialect: 'sqlite' | 'mysql', mysqlBase?: stri
     cleanup = () => rm(dir, { recursive: true, force: true });
   } else {
     const u = new URL(mysqlBase!);
-    u.pathname = `/cahier_bench_${process.pid}`;
+    u.pathname = `/cahier_bench_${process.pid}_${workers}`;
     dbUrl = u.toString();
     cleanup = async () => {
       const t = parseDbUrl(dbUrl);
@@ -237,34 +302,34 @@ export async function benchService(dialect: 'sqlite' | 'mysql', mysqlBase?: stri
   }
   await cli(['coop', 'add', '--number', 'BENCH', '--name', 'Coop du banc d’essai', '--department', '87'], dbUrl);
   await cli(['user', 'add', '--login', 'banc', '--password-stdin', '--coop', 'BENCH'], dbUrl, 'banc-essai-1\n');
-  const { child, url } = await serve(dbUrl);
+  // 32 more coops of the department, each with its treasurer.
+  const db = await openDb(dbUrl);
+  try {
+    for (let i = 1; i <= CONNECTIONS; i++) {
+      const number = `BENCH-${String(i).padStart(2, '0')}`;
+      await addCoop(db, { number, name: `Coop ${i} du banc d’essai`, department: '87' });
+      await addUser(db, { login: `banc${i}`, password: 'banc-essai-1', coop: number });
+    }
+  } finally {
+    await db.close();
+  }
+  const { child, url } = await serve(dbUrl, workers);
   try {
     const { token } = await json(`${url}/api/session`, 'POST', { login: 'banc', password: 'banc-essai-1' });
     await json(`${url}/api/coops/BENCH/exercises/2025`, 'PUT', { opening: { banque: 100_000, caisse: 0 } }, token);
     await json(`${url}/api/coops/BENCH/exercises/2024`, 'PUT', { opening: { banque: 100_000, caisse: 0 } }, token);
-    const base = `/api/coops/BENCH/exercises/2025/lines/`;
 
-    // PUT one line, 32 connections.
-    let n = 0;
-    const result = await autocannon({
-      url,
-      connections: CONNECTIONS,
-      duration: DURATION,
-      requests: [
-        {
-          method: 'PUT',
-          setupRequest: (req) => {
-            n++;
-            return {
-              ...req,
-              path: `${base}${randomUUID()}`,
-              headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-              body: JSON.stringify(line(n)),
-            };
-          },
-        },
-      ],
-    });
+    // PUT one line, 32 connections, all into one coop's exercise (every write waits for the
+    // exercise's lock: the worst case), then spread over 32 coops (a department in September).
+    const oneCoop = await putLoad(url, [{ base: '/api/coops/BENCH/exercises/2025/lines/', token }]);
+    const coops: PutTarget[] = [];
+    for (let i = 1; i <= CONNECTIONS; i++) {
+      const coop = `BENCH-${String(i).padStart(2, '0')}`;
+      const { token: t } = await json(`${url}/api/session`, 'POST', { login: `banc${i}`, password: 'banc-essai-1' });
+      await json(`${url}/api/coops/${coop}/exercises/2025`, 'PUT', { opening: { banque: 100_000, caisse: 0 } }, t);
+      coops.push({ base: `/api/coops/${coop}/exercises/2025/lines/`, token: t });
+    }
+    const spread = await putLoad(url, coops);
 
     // 2,000-line batches in another exercise (median of 5).
     const year = generateYear({ exercise: 2024, seed: 3, perMonth: 200 });
@@ -289,13 +354,9 @@ export async function benchService(dialect: 'sqlite' | 'mysql', mysqlBase?: stri
 
     return {
       dialect,
-      put: {
-        rps: result.requests.average,
-        p50: result.latency.p50,
-        p99: result.latency.p99,
-        errors: result.errors,
-        non2xx: result.non2xx,
-      },
+      workers,
+      put: oneCoop,
+      putSpread: spread,
       rawInsert: { rps: rawRate },
       batch: { ms: median(batchTimes) },
       rawBulk: { ms: median(bulkTimes) },
