@@ -488,13 +488,6 @@ const idTaken = () =>
     'Cet identifiant de ligne est déjà utilisé ailleurs : générez-en un autre.',
   );
 
-async function findLine(scope: Scope, id: string, t?: Transaction): Promise<LineRow | null> {
-  const row = await scope.db.models.Line.findByPk(id, t ? { transaction: t } : {});
-  // The id belongs to another exercise (or coop): never reveal it.
-  if (row && row.exerciseId !== scope.exercise.id) throw idTaken();
-  return row;
-}
-
 type Job = (w: ExerciseWriter) => Promise<WriteOutcome>;
 
 interface QueuedJob {
@@ -777,7 +770,9 @@ export async function listLines(
 }
 
 export async function getLine(scope: Scope, id: string): Promise<LineRow> {
-  const row = await findLine(scope, id);
+  const row = await scope.db.models.Line.findByPk(id);
+  // The id belongs to another exercise (or coop): never reveal it.
+  if (row && row.exerciseId !== scope.exercise.id) throw idTaken();
   if (!row) throw new ServiceError(404, 'introuvable', 'Cette ligne n’existe pas.');
   return row;
 }
