@@ -11,6 +11,7 @@ import { migrate } from './db/migrate';
 import { seedDemo, type DemoInfo } from './demo/seed';
 import { createApp, requestLimits } from './http/app';
 import { PROBLEM_TYPES, problemType } from './operations/errors';
+import { settledWithin } from './operations/parallel';
 import { attachmentStore, type AttachmentStore } from './storage/attachments';
 
 /** How long the requests in flight may take to finish once the service is asked to stop. */
@@ -102,14 +103,6 @@ function refuseDuringShutdown(req: IncomingMessage, res: ServerResponse): void {
   });
   res.end(SHUTDOWN_PROBLEM);
 }
-
-const settledWithin = (promises: Iterable<Promise<unknown>>, ms: number): Promise<boolean> => {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    Promise.allSettled(promises).then(() => true),
-    new Promise<boolean>((ok) => (timer = setTimeout(() => ok(false), ms))),
-  ]).finally(() => clearTimeout(timer));
-};
 
 /**
  * The requests being handled, each until the application has answered it (a write is answered

@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConnectionError, Sequelize, Transaction } from 'sequelize';
 import { defineModels, type Models } from './models';
+import { settledWithin } from '../operations/parallel';
 import { finalizeStatements, runDirect, type DirectTransaction, type Tx } from './raw';
 
 export type Dialect = 'sqlite' | 'mysql';
@@ -100,13 +101,6 @@ const MYSQL_CONNECT_MS = 5_000;
 const MYSQL_ACQUIRE_MS = 10_000;
 /** At close, how long the transactions under way may take to end. */
 const CLOSE_WAIT_MS = 15_000;
-
-async function settledWithin(promises: Promise<unknown>[], ms: number): Promise<void> {
-  if (!promises.length) return;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.allSettled(promises), new Promise((ok) => (timer = setTimeout(ok, ms)))]);
-  clearTimeout(timer);
-}
 
 /** The SQLite file was deleted or replaced while the service had it open. */
 export class SqliteFileGoneError extends ConnectionError {

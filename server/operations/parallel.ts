@@ -11,3 +11,12 @@ export async function inParallel<T, R>(items: readonly T[], limit: number, fn: (
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   return results;
 }
+
+/** Waits for the promises to settle, at most `ms`: true when they all did in time. */
+export function settledWithin(promises: Iterable<Promise<unknown>>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    Promise.allSettled(promises).then(() => true),
+    new Promise<boolean>((ok) => (timer = setTimeout(() => ok(false), ms))),
+  ]).finally(() => clearTimeout(timer));
+}

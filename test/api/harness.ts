@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LineInput } from '../../templates/definition';
-import { parseDbUrl } from '../../server/db/connect';
+import { dropMysqlDatabase } from '../fixtures/databases';
 import { addCoop, addUser, openExercise, setExerciseStatus } from '../../server/operations/accounts';
 import { startService, type RunningService, type ServiceOptions } from '../../server/service';
 
@@ -41,13 +41,7 @@ export async function startTestService(kind: DbKind, options: Partial<ServiceOpt
     const name = `${prefix}_${process.pid}_${++counter}`;
     u.pathname = `/${name}`;
     dbUrl = u.toString();
-    cleanup = async () => {
-      const t = parseDbUrl(dbUrl);
-      const mysql = await import('mysql2/promise');
-      const conn = await mysql.createConnection({ host: t.host, port: t.port, user: t.user, password: t.password });
-      await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      await conn.end();
-    };
+    cleanup = () => dropMysqlDatabase(dbUrl);
   }
   const service = await startService({ dbUrl, port: 0, sessionHours: 1, ...options });
   return {

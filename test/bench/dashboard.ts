@@ -15,11 +15,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueryTypes } from 'sequelize';
-import { parseDbUrl, type Db } from '../../server/db/connect';
+import type { Db } from '../../server/db/connect';
 import { addUser, COMMAND_LINE_PRINCIPAL, ensureDepartment } from '../../server/operations/accounts';
 import { departmentDashboard } from '../../server/operations/dashboard';
 import { insertRows } from '../../server/operations/changes';
 import { startService } from '../../server/service';
+import { dropMysqlDatabase } from '../fixtures/databases';
 import { median } from './measure';
 
 const COOPS = Number(process.env.BENCH_DASHBOARD_COOPS ?? 1_000);
@@ -262,16 +263,7 @@ export async function benchDashboard(): Promise<DashboardBenchResult[]> {
   const u = new URL(base);
   u.pathname = `/${u.pathname.replace(/^\//, '') || 'cahier_bench'}_dashboard`;
   const url = u.toString();
-  const drop = async () => {
-    const t = parseDbUrl(url);
-    const mysql = await import('mysql2/promise');
-    const conn = await mysql.createConnection({ host: t.host, port: t.port, user: t.user, password: t.password });
-    try {
-      await conn.query(`DROP DATABASE IF EXISTS \`${t.database}\``);
-    } finally {
-      await conn.end();
-    }
-  };
+  const drop = () => dropMysqlDatabase(url);
   try {
     await drop();
     out.push(await benchOn('mysql', url));

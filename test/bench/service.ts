@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { openDb, parseDbUrl } from '../../server/db/connect';
+import { dropMysqlDatabase } from '../fixtures/databases';
 import { addCoop, addUser } from '../../server/operations/accounts';
 import { generateYear } from '../../server/demo/year';
 import type { LineInput } from '../../templates/definition';
@@ -292,13 +293,7 @@ export async function benchService(
     const u = new URL(mysqlBase!);
     u.pathname = `/cahier_bench_${process.pid}_${workers}`;
     dbUrl = u.toString();
-    cleanup = async () => {
-      const t = parseDbUrl(dbUrl);
-      const mysql = await import('mysql2/promise');
-      const c = await mysql.createConnection({ host: t.host, port: t.port, user: t.user, password: t.password });
-      await c.query(`DROP DATABASE IF EXISTS \`${t.database}\``);
-      await c.end();
-    };
+    cleanup = () => dropMysqlDatabase(dbUrl);
   }
   await cli(['coop', 'add', '--number', 'BENCH', '--name', 'Coop du banc d’essai', '--department', '87'], dbUrl);
   await cli(['user', 'add', '--login', 'banc', '--password-stdin', '--coop', 'BENCH'], dbUrl, 'banc-essai-1\n');

@@ -9,10 +9,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDb, parseDbUrl } from '../../server/db/connect';
+import { openDb } from '../../server/db/connect';
 import { migrate } from '../../server/db/migrate';
 import { addCoop, addUser, openExercise } from '../../server/operations/accounts';
 import type { LineInput } from '../../templates/definition';
+import { dropMysqlDatabase } from '../fixtures/databases';
+
+export { dropMysqlDatabase };
 
 export const ROOT = join(__dirname, '../..');
 export const BIN = join(ROOT, 'bin/cahier.js');
@@ -151,17 +154,6 @@ export async function freshDatabase(
   const prefix = u.pathname.replace(/^\//, '') || 'cahier_test';
   u.pathname = `/${prefix}_${label}_${process.pid}_${++counter}`;
   return { dialect, url: u.toString(), drop: () => dropMysqlDatabase(u.toString()) };
-}
-
-export async function dropMysqlDatabase(url: string): Promise<void> {
-  const t = parseDbUrl(url);
-  const mysql = await import('mysql2/promise');
-  const conn = await mysql.createConnection({ host: t.host, port: t.port, user: t.user, password: t.password });
-  try {
-    await conn.query(`DROP DATABASE IF EXISTS \`${t.database}\``);
-  } finally {
-    await conn.end();
-  }
 }
 
 /** The cooperative, its mandataire and the open exercise every test writes to. */
